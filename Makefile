@@ -1,0 +1,53 @@
+# MUSQAT: `make run` serves the demo site, `make test` runs the suite, `make check` runs all checks.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1:8000
+
+.PHONY: run test check lint format install messages compilemessages migrate seed clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed
+
+compilemessages: install
+	$(BIN)/python manage.py compilemessages --ignore=$(VENV) -v 0
+
+migrate: install
+	$(BIN)/python manage.py migrate --no-input -v 0
+
+seed: migrate
+	$(BIN)/python manage.py seed_demo
+
+run: compilemessages seed
+	@echo "MUSQAT is at http://$(HOST)/ (stop with Ctrl+C)"
+	$(BIN)/python manage.py runserver $(HOST)
+
+test: compilemessages
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+messages: install
+	$(BIN)/python manage.py makemessages -l ka -l en --ignore=$(VENV) --ignore=staticfiles --no-obsolete
+
+check: lint compilemessages
+	$(BIN)/python manage.py check
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	@msgfmt --statistics -o /dev/null locale/ka/LC_MESSAGES/django.po
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles

@@ -1,0 +1,201 @@
+"""Load the demonstration data. Running it again changes nothing."""
+
+import hashlib
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from assessments import demo
+from assessments.models import Assessment, Cycle, Response
+from assessments.roles import (
+    CSO_MONITOR_GROUP,
+    GRANT_REVIEWER_GROUP,
+    MUNICIPAL_STAFF_GROUP,
+    PROJECT_STAFF_GROUP,
+    ensure_groups,
+)
+from assessments.services import move_assessment, publish_assessment, submit_assessment
+from assessments.workflow import Kind, Status
+from indicators.matrix import load_matrix, read_csv
+from indicators.models import Indicator, MethodologyVersion, ResponseType
+from municipalities.models import (
+    Municipality,
+    MunicipalityMembership,
+    Organization,
+    OrganizationMembership,
+    Region,
+)
+
+GROUPS = {
+    "project_staff": PROJECT_STAFF_GROUP,
+    "municipal_staff": MUNICIPAL_STAFF_GROUP,
+    "cso_monitor": CSO_MONITOR_GROUP,
+    "grant_reviewer": GRANT_REVIEWER_GROUP,
+}
+
+NA_REASON = "სერვისი მუნიციპალიტეტში არ არსებობს / The service does not exist in the municipality"
+EVIDENCE = {
+    Kind.SELF: "მუნიციპალიტეტის შიდა დოკუმენტაცია / Municipal internal records",
+    Kind.EXTERNAL: "ორგანიზაციის მონიტორინგის ანგარიში / The organisation's monitoring report",
+}
+
+
+def unit_fraction(*parts) -> Decimal:
+    """A deterministic number in [0, 1) from the given parts."""
+    digest = hashlib.sha256("|".join(str(p) for p in parts).encode()).hexdigest()
+    return Decimal(int(digest[:8], 16)) / Decimal(16**8)
+
+
+def synthetic_answer(indicator: Indicator, *, slug: str, year: int, kind: str):
+    """(value, is_na) for one synthetic answer: better municipalities answer better,
+    self-assessments are kinder than external ones, and 2021 improves on 2020."""
+    if unit_fraction("na", indicator.code, slug) < Decimal("0.04"):
+        return None, True
+    quality = demo.QUALITY[slug] + (Decimal("0.06") if year >= 2021 else 0)
+    if kind == Kind.EXTERNAL:
+        quality -= Decimal("0.12")
+    noise = unit_fraction(indicator.code, slug, year, kind) - Decimal("0.5")
+    p = min(max(quality + noise * Decimal("0.7"), Decimal(0)), Decimal(1))
+    if indicator.response_type == ResponseType.YES_NO:
+        return Decimal(1 if p >= Decimal("0.5") else 0), False
+    if indicator.response_type == ResponseType.SCALE:
+        return (p * indicator.scale_max).quantize(Decimal(1), ROUND_HALF_UP), False
+    if indicator.response_type == ResponseType.PERCENT:
+        return (p * 100).quantize(Decimal("0.1"), ROUND_HALF_UP), False
+    value = indicator.worst + p * (indicator.best - indicator.worst)
+    return value.quantize(Decimal("0.1"), ROUND_HALF_UP), False
+
+
+class Command(BaseCommand):
+    help = "Load the demonstration data: Kakheti, a methodology, cycles, assessments and users."
+
+    def handle(self, *args, **options):
+        ensure_groups()
+        with transaction.atomic():
+            region = self.seed_region()
+            organization = self.seed_organization()
+            version = self.seed_methodology()
+            users = self.seed_users(organization)
+            self.seed_cycles(version, organization, users["project-staff"], region)
+        self.stdout.write(self.style.SUCCESS("Demonstration data is ready."))
+        self.stdout.write(f"Demo logins (password for all: {demo.PASSWORD}):")
+        for username, _first, _last, role, slug in demo.USERS:
+            where = f" ({slug})" if slug else ""
+            self.stdout.write(f"  {username:<16} {role.replace('_', ' ')}{where}")
+
+    def seed_region(self):
+        region, _ = Region.objects.update_or_create(
+            slug=demo.REGION["slug"],
+            defaults={"name_ka": demo.REGION["name_ka"], "name_en": demo.REGION["name_en"]},
+        )
+        for (
+            slug,
+            name_en,
+            official_ka,
+            centre_ka,
+            centre_en,
+            population,
+            area,
+            lat,
+            lon,
+        ) in demo.MUNICIPALITIES:
+            Municipality.objects.update_or_create(
+                slug=slug,
+                defaults={
+                    "region": region,
+                    "name_ka": centre_ka,
+                    "name_en": name_en,
+                    "official_name_ka": official_ka,
+                    "official_name_en": f"{name_en} Municipality",
+                    "centre_ka": centre_ka,
+                    "centre_en": centre_en,
+                    "population": population,
+                    "population_year": 2014,
+                    "area_km2": Decimal(area),
+                    "latitude": Decimal(lat),
+                    "longitude": Decimal(lon),
+                },
+            )
+        return region
+
+    def seed_organization(self):
+        data = dict(demo.ORGANIZATION)
+        organization, _ = Organization.objects.update_or_create(
+            slug=data.pop("slug"), defaults=data
+        )
+        organization.municipalities.set(Municipality.objects.all())
+        return organization
+
+    def seed_methodology(self):
+        data = dict(demo.METHODOLOGY)
+        current = MethodologyVersion.objects.filter(is_current=True).exclude(code=data["code"])
+        current.update(is_current=False)
+        version, _ = MethodologyVersion.objects.update_or_create(
+            code=data.pop("code"), defaults={**data, "is_current": True}
+        )
+        load_matrix(version=version, rows=read_csv(demo.METHODOLOGY_CSV.read_bytes()))
+        return version
+
+    def seed_users(self, organization):
+        User = get_user_model()
+        users = {}
+        for username, first, last, role, slug in demo.USERS:
+            user = User.objects.filter(username=username).first()
+            if user is None:
+                user = User(username=username)
+                user.set_password(demo.PASSWORD)
+            user.first_name, user.last_name = first, last
+            user.email = f"{username}@example.org"
+            user.is_staff = role == "project_staff"
+            user.save()
+            user.groups.add(Group.objects.get(name=GROUPS[role]))
+            if slug:
+                MunicipalityMembership.objects.update_or_create(
+                    user=user, defaults={"municipality": Municipality.objects.get(slug=slug)}
+                )
+            if role == "cso_monitor":
+                OrganizationMembership.objects.get_or_create(user=user, organization=organization)
+            users[username] = user
+        return users
+
+    def seed_cycles(self, version, organization, staff, region):
+        for year, (is_open, published_kinds) in demo.CYCLES.items():
+            cycle, _ = Cycle.objects.update_or_create(
+                year=year, defaults={"methodology": version, "is_open": is_open}
+            )
+            kinds = published_kinds or demo.OPEN_CYCLE_KINDS
+            for municipality in region.municipalities.all():
+                for kind in kinds:
+                    assessment, _ = Assessment.objects.get_or_create(
+                        municipality=municipality,
+                        cycle=cycle,
+                        kind=kind,
+                        defaults={"organization": organization if kind == Kind.EXTERNAL else None},
+                    )
+                    if kind in published_kinds and assessment.status != Status.PUBLISHED:
+                        self.publish_synthetic(assessment, staff)
+
+    def publish_synthetic(self, assessment, staff):
+        slug, year = assessment.municipality.slug, assessment.cycle.year
+        assessment.responses.all().delete()
+        responses = []
+        for indicator in assessment.indicators().select_related("criterion"):
+            value, is_na = synthetic_answer(indicator, slug=slug, year=year, kind=assessment.kind)
+            responses.append(
+                Response(
+                    assessment=assessment,
+                    indicator=indicator,
+                    value=value,
+                    is_na=is_na,
+                    na_reason=NA_REASON if is_na else "",
+                    evidence="" if is_na else EVIDENCE[assessment.kind],
+                    updated_by=staff,
+                )
+            )
+        Response.objects.bulk_create(responses)
+        submit_assessment(assessment=assessment, by=staff)
+        move_assessment(assessment=assessment, action="start_review", by=staff)
+        publish_assessment(assessment=assessment, by=staff)

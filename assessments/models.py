@@ -1,0 +1,450 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from indicators.models import (
+    AnsweredBy,
+    Criterion,
+    Indicator,
+    MethodologyVersion,
+    ThematicArea,
+)
+from municipalities.models import Municipality, Organization
+
+from . import scoring
+from .workflow import Kind, Status
+
+SCORE_DIGITS = {"max_digits": 9, "decimal_places": 4}
+
+# Which indicators each kind of assessment answers.
+ANSWERED_BY = {
+    Kind.SELF: [AnsweredBy.MUNICIPALITY, AnsweredBy.BOTH],
+    Kind.EXTERNAL: [AnsweredBy.CSO, AnsweredBy.BOTH],
+}
+
+
+class CycleQuerySet(models.QuerySet):
+    def with_published(self):
+        """Cycles that have at least one published assessment."""
+        return self.filter(assessments__status=Status.PUBLISHED).distinct()
+
+
+class Cycle(models.Model):
+    """One assessment round, for example 2021, tied to one methodology version."""
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    methodology = models.ForeignKey(
+        MethodologyVersion,
+        on_delete=models.PROTECT,
+        related_name="cycles",
+        verbose_name=_("methodology version"),
+    )
+    is_open = models.BooleanField(
+        _("open for data entry"), default=False, help_text=_("Drafts may be edited.")
+    )
+    opens_on = models.DateField(_("opens on"), null=True, blank=True)
+    closes_on = models.DateField(_("closes on"), null=True, blank=True)
+
+    objects = CycleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = _("cycle")
+        verbose_name_plural = _("cycles")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closes_on__isnull=True)
+                | Q(opens_on__isnull=True)
+                | Q(closes_on__gte=models.F("opens_on")),
+                name="cycle_closes_after_it_opens",
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.year)
+
+    def clean(self):
+        if self.opens_on and self.closes_on and self.closes_on < self.opens_on:
+            raise ValidationError({"closes_on": _("A cycle cannot close before it opens.")})
+
+
+class AssessmentQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Status.PUBLISHED)
+
+
+class Assessment(models.Model):
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="assessments",
+        verbose_name=_("municipality"),
+    )
+    cycle = models.ForeignKey(
+        Cycle, on_delete=models.PROTECT, related_name="assessments", verbose_name=_("cycle")
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assessments",
+        verbose_name=_("CSO organisation"),
+        help_text=_("External assessments only: the organisation that carries it out."),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    reply_deadline = models.DateField(_("reply deadline"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    published_at = models.DateTimeField(_("first published"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    history = HistoricalRecords()
+
+    objects = AssessmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-cycle__year", "municipality__slug", "kind"]
+        verbose_name = _("assessment")
+        verbose_name_plural = _("assessments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "cycle", "kind"], name="one_assessment_per_kind_and_cycle"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind=Kind.EXTERNAL) | Q(organization__isnull=True),
+                name="only_external_assessments_have_an_organization",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=Status.REPLY) | Q(kind=Kind.EXTERNAL),
+                name="only_external_assessments_have_a_reply_stage",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.municipality} {self.cycle} – {self.get_kind_display()}"
+
+    def clean(self):
+        if self.kind == Kind.SELF and self.organization_id:
+            raise ValidationError(
+                {"organization": _("A self-assessment belongs to the municipality, not a CSO.")}
+            )
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status == Status.DRAFT
+
+    def indicators(self):
+        """The indicators this assessment answers: its kind decides (DESIGN.md)."""
+        return Indicator.objects.filter(
+            criterion__area__version_id=self.cycle.methodology_id,
+            answered_by__in=ANSWERED_BY[self.kind],
+        )
+
+    def score(self) -> scoring.Result:
+        """Score the current answers (partial while some are missing)."""
+        methodology = methodology_spec(self.cycle.methodology_id, kind=self.kind)
+        answers = {
+            response.indicator.code: response.as_answer()
+            for response in self.responses.select_related("indicator")
+        }
+        return scoring.score(methodology, answers)
+
+
+def methodology_spec(version_id: int, *, kind: str) -> scoring.Methodology:
+    """The plain structure of a methodology version, as the scoring engine reads it.
+
+    Only the indicators that this kind of assessment answers take part; a
+    criterion left with none has no score, like one whose indicators are all N/A.
+    """
+    areas = ThematicArea.objects.filter(version_id=version_id).order_by("order", "code")
+    criteria = Criterion.objects.filter(area__version_id=version_id).select_related("area")
+    indicators = Indicator.objects.filter(
+        criterion__area__version_id=version_id, answered_by__in=ANSWERED_BY[kind]
+    ).select_related("criterion")
+    return scoring.Methodology(
+        areas=[scoring.AreaSpec(a.code, a.weight) for a in areas],
+        criteria=[scoring.CriterionSpec(c.code, c.area.code, c.weight) for c in criteria],
+        indicators=[indicator_spec(i) for i in indicators],
+    )
+
+
+def indicator_spec(indicator: Indicator) -> scoring.IndicatorSpec:
+    return scoring.IndicatorSpec(
+        code=indicator.code,
+        criterion=indicator.criterion.code,
+        response_type=indicator.response_type,
+        weight=indicator.weight,
+        scale_max=indicator.scale_max,
+        worst=indicator.worst,
+        best=indicator.best,
+    )
+
+
+class Response(models.Model):
+    """One answer: an assessment × an indicator."""
+
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="responses", verbose_name=_("assessment")
+    )
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.PROTECT, related_name="responses", verbose_name=_("indicator")
+    )
+    value = models.DecimalField(
+        _("value"),
+        max_digits=14,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text=_("Yes = 1 and no = 0; a scale level; a percentage; or a number."),
+    )
+    is_na = models.BooleanField(_("not applicable"), default=False)
+    na_reason = models.TextField(_("reason it does not apply"), blank=True)
+    evidence = models.TextField(_("evidence"), blank=True)
+    links = models.TextField(_("links"), blank=True, help_text=_("One address per line."))
+    reply = models.TextField(
+        _("municipality's reply"),
+        blank=True,
+        help_text=_("External assessments: the municipality's answer to this finding."),
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("updated by"),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["assessment", "indicator"]
+        verbose_name = _("response")
+        verbose_name_plural = _("responses")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "indicator"], name="one_response_per_indicator"
+            ),
+            models.CheckConstraint(
+                condition=Q(is_na=False) | (Q(value__isnull=True) & ~Q(na_reason="")),
+                name="not_applicable_has_a_reason_and_no_value",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.assessment} · {self.indicator.code}"
+
+    @property
+    def is_answered(self) -> bool:
+        return self.is_na or self.value is not None
+
+    def as_answer(self) -> scoring.Answer:
+        return scoring.Answer(value=self.value, is_na=self.is_na)
+
+    def clean(self):
+        if self.is_na:
+            errors = {}
+            if not self.na_reason.strip():
+                errors["na_reason"] = _("Say why this indicator does not apply.")
+            if self.value is not None:
+                errors["value"] = _("Leave the value empty when the indicator does not apply.")
+            if errors:
+                raise ValidationError(errors)
+            return
+        if self.value is None or not self.indicator_id:
+            return
+        try:
+            scoring.check_value(indicator_spec(self.indicator), self.value)
+        except scoring.InvalidAnswer as error:
+            raise ValidationError(
+                {"value": invalid_answer_message(error, self.indicator)}
+            ) from None
+
+
+def invalid_answer_message(error: scoring.InvalidAnswer, indicator: Indicator) -> str:
+    messages = {
+        "not_a_number": _("Enter a number."),
+        "yes_no": _("Answer yes (1) or no (0)."),
+        "scale_range": _("Choose a level from 0 to %(max)s."),
+        "percent_range": _("Enter a percentage from 0 to 100."),
+        "scale_undefined": _("This indicator's scale has no levels yet."),
+        "thresholds_undefined": _("This indicator's thresholds are not set yet."),
+        "unknown_type": _("This indicator's response type is unknown."),
+    }
+    return str(messages[error.code]) % error.params
+
+
+def evidence_path(instance, filename):
+    response = instance.response
+    return f"evidence/{response.assessment_id}/{response.indicator_id}/{filename}"
+
+
+class EvidenceFile(models.Model):
+    response = models.ForeignKey(
+        Response, on_delete=models.CASCADE, related_name="files", verbose_name=_("response")
+    )
+    file = models.FileField(_("file"), upload_to=evidence_path)
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at"]
+        verbose_name = _("evidence file")
+        verbose_name_plural = _("evidence files")
+
+    def __str__(self):
+        return self.title or self.file.name
+
+
+class ReviewComment(models.Model):
+    """A reviewer's comment, on the assessment or on one indicator."""
+
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="comments", verbose_name=_("assessment")
+    )
+    indicator = models.ForeignKey(
+        Indicator,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("indicator"),
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    text = models.TextField(_("comment"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    resolved = models.BooleanField(_("resolved"), default=False)
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("review comment")
+        verbose_name_plural = _("review comments")
+
+    def __str__(self):
+        return self.text[:60]
+
+
+class SnapshotQuerySet(models.QuerySet):
+    def current(self):
+        return self.filter(is_current=True, assessment__status=Status.PUBLISHED)
+
+
+class ScoreSnapshot(models.Model):
+    """The frozen scores of one published revision of an assessment."""
+
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.PROTECT, related_name="snapshots", verbose_name=_("assessment")
+    )
+    revision = models.PositiveSmallIntegerField(_("revision"))
+    is_current = models.BooleanField(_("current revision"), default=True)
+    overall = models.DecimalField(_("overall score"), null=True, **SCORE_DIGITS)
+    coverage = models.DecimalField(_("coverage"), max_digits=7, decimal_places=6)
+    # A correction explains itself publicly, in both languages.
+    note_ka = models.TextField(_("public note (Georgian)"), blank=True)
+    note_en = models.TextField(_("public note (English)"), blank=True)
+    published_at = models.DateTimeField(_("published"))
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("published by"),
+    )
+
+    objects = SnapshotQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["assessment", "-revision"]
+        verbose_name = _("score snapshot")
+        verbose_name_plural = _("score snapshots")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "revision"], name="unique_snapshot_revision"
+            ),
+            models.UniqueConstraint(
+                fields=["assessment"],
+                condition=Q(is_current=True),
+                name="one_current_snapshot_per_assessment",
+            ),
+            models.CheckConstraint(
+                condition=Q(revision=1) | (~Q(note_ka="") & ~Q(note_en="")),
+                name="a_correction_has_a_public_note",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.assessment} r{self.revision}"
+
+    @property
+    def note(self) -> str:
+        return self.note_en if get_language() == "en" else self.note_ka
+
+
+class AreaScore(models.Model):
+    snapshot = models.ForeignKey(ScoreSnapshot, on_delete=models.CASCADE, related_name="areas")
+    area = models.ForeignKey(ThematicArea, on_delete=models.PROTECT, related_name="+")
+    score = models.DecimalField(_("score"), null=True, **SCORE_DIGITS)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["snapshot", "area"], name="unique_area_score"),
+        ]
+
+    def __str__(self):
+        return f"{self.snapshot} · {self.area}"
+
+
+class CriterionScore(models.Model):
+    snapshot = models.ForeignKey(ScoreSnapshot, on_delete=models.CASCADE, related_name="criteria")
+    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="+")
+    score = models.DecimalField(_("score"), null=True, **SCORE_DIGITS)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["snapshot", "criterion"], name="unique_criterion_score"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.snapshot} · {self.criterion}"
+
+
+class IndicatorScore(models.Model):
+    snapshot = models.ForeignKey(ScoreSnapshot, on_delete=models.CASCADE, related_name="indicators")
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="+")
+    value = models.DecimalField(_("value"), max_digits=14, decimal_places=4, null=True)
+    is_na = models.BooleanField(_("not applicable"), default=False)
+    normalised = models.DecimalField(
+        _("normalised score (0–1)"), max_digits=9, decimal_places=6, null=True
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["snapshot", "indicator"], name="unique_indicator_score"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.snapshot} · {self.indicator}"

@@ -1,0 +1,142 @@
+"""The assessment workflow as data: states, transitions and who may make them.
+
+draft → submitted → reply (external only) → review → published, with "return"
+from review back to draft. Every check of a transition reads this table.
+"""
+
+from dataclasses import dataclass
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    REPLY = "reply", _("Right of reply")
+    REVIEW = "review", _("Under review")
+    PUBLISHED = "published", _("Published")
+
+
+class Kind(models.TextChoices):
+    SELF = "self", _("Self-assessment")
+    EXTERNAL = "external", _("External assessment")
+
+
+# Roles, as people know them (DESIGN.md "The people who use it").
+MUNICIPAL_STAFF = "municipal_staff"
+CSO_MONITOR = "cso_monitor"
+PROJECT_STAFF = "project_staff"
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    label: str
+    source: Status
+    target: Status
+    kinds: frozenset
+    roles: frozenset
+
+
+BOTH_KINDS = frozenset({Kind.SELF, Kind.EXTERNAL})
+
+TRANSITIONS = [
+    Transition(
+        "submit",
+        _("Submit"),
+        Status.DRAFT,
+        Status.SUBMITTED,
+        frozenset({Kind.SELF}),
+        frozenset({MUNICIPAL_STAFF, PROJECT_STAFF}),
+    ),
+    Transition(
+        "submit",
+        _("Submit"),
+        Status.DRAFT,
+        Status.SUBMITTED,
+        frozenset({Kind.EXTERNAL}),
+        frozenset({CSO_MONITOR, PROJECT_STAFF}),
+    ),
+    Transition(
+        "open_reply",
+        _("Open the right of reply"),
+        Status.SUBMITTED,
+        Status.REPLY,
+        frozenset({Kind.EXTERNAL}),
+        frozenset({PROJECT_STAFF}),
+    ),
+    Transition(
+        "close_reply",
+        _("Close the right of reply"),
+        Status.REPLY,
+        Status.REVIEW,
+        frozenset({Kind.EXTERNAL}),
+        frozenset({PROJECT_STAFF, MUNICIPAL_STAFF}),
+    ),
+    Transition(
+        "start_review",
+        _("Start review"),
+        Status.SUBMITTED,
+        Status.REVIEW,
+        BOTH_KINDS,
+        frozenset({PROJECT_STAFF}),
+    ),
+    Transition(
+        "return",
+        _("Return to draft"),
+        Status.REVIEW,
+        Status.DRAFT,
+        BOTH_KINDS,
+        frozenset({PROJECT_STAFF}),
+    ),
+    Transition(
+        "publish",
+        _("Publish"),
+        Status.REVIEW,
+        Status.PUBLISHED,
+        BOTH_KINDS,
+        frozenset({PROJECT_STAFF}),
+    ),
+    Transition(
+        "correct",
+        _("Correct after publication"),
+        Status.PUBLISHED,
+        Status.REVIEW,
+        BOTH_KINDS,
+        frozenset({PROJECT_STAFF}),
+    ),
+]
+
+# Public labels: citizens see only whether results are published.
+PUBLIC_LABELS = {
+    Status.DRAFT: _("Not yet published"),
+    Status.SUBMITTED: _("Not yet published"),
+    Status.REPLY: _("Not yet published"),
+    Status.REVIEW: _("Not yet published"),
+    Status.PUBLISHED: _("Published"),
+}
+
+EDITABLE_STATES = frozenset({Status.DRAFT})
+
+
+class TransitionNotAllowed(Exception):
+    def __init__(self, action, status, kind, role):
+        self.action, self.status, self.kind, self.role = action, status, kind, role
+        super().__init__(f"{role} may not {action} a {kind} assessment in {status}")
+
+
+def find_transition(*, action: str, status: str, kind: str, role: str) -> Transition:
+    for transition in TRANSITIONS:
+        if (
+            transition.action == action
+            and transition.source == status
+            and kind in transition.kinds
+            and role in transition.roles
+        ):
+            return transition
+    raise TransitionNotAllowed(action, status, kind, role)
+
+
+def available_actions(*, status: str, kind: str, role: str) -> list[Transition]:
+    return [t for t in TRANSITIONS if t.source == status and kind in t.kinds and role in t.roles]

@@ -1,0 +1,1 @@
+# The grant competition (calls, applications, reviews, awards) arrives in its own change.

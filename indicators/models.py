@@ -1,0 +1,321 @@
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+POSITIVE_WEIGHT = Q(weight__gt=0)
+WEIGHT_HELP = _("A positive number. Items are weighted among their siblings; the default is 1.")
+code_validator = RegexValidator(
+    r"^[A-Za-z0-9][A-Za-z0-9._-]*$", _("Use letters, digits, dots, dashes or underscores.")
+)
+
+
+def weight_field():
+    return models.DecimalField(
+        _("weight"),
+        max_digits=6,
+        decimal_places=3,
+        default=Decimal("1"),
+        validators=[MinValueValidator(Decimal("0.001"))],
+        help_text=WEIGHT_HELP,
+    )
+
+
+class MethodologyVersion(models.Model):
+    code = models.SlugField(
+        _("code"), max_length=30, unique=True, help_text=_("ASCII, for example 2020.")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    previous = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="successors",
+        verbose_name=_("previous version"),
+    )
+    is_current = models.BooleanField(
+        _("current version"), default=False, help_text=_("The version the public site explains.")
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-code"]
+        verbose_name = _("methodology version")
+        verbose_name_plural = _("methodology versions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_current"], condition=Q(is_current=True), name="one_current_methodology"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.code})"
+
+    def save(self, *args, **kwargs):
+        created = self._state.adding
+        super().save(*args, **kwargs)
+        if created and not self.grade_bands.exists():
+            self.create_default_bands()
+
+    def create_default_bands(self):
+        """The design's default bands: 0–39.9, 40–59.9, 60–79.9 and 80–100."""
+        for order, (minimum, label, colour) in enumerate(DEFAULT_BANDS):
+            labels = {}
+            for lang in ("ka", "en"):
+                with translation.override(lang):
+                    labels[f"label_{lang}"] = gettext(label)
+            GradeBand.objects.create(
+                version=self, order=order, min_score=minimum, colour=colour, **labels
+            )
+
+
+class ThematicArea(models.Model):
+    version = models.ForeignKey(
+        MethodologyVersion,
+        on_delete=models.CASCADE,
+        related_name="areas",
+        verbose_name=_("methodology version"),
+    )
+    code = models.CharField(_("code"), max_length=20, validators=[code_validator])
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    weight = weight_field()
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["version", "order", "code"]
+        verbose_name = _("thematic area")
+        verbose_name_plural = _("thematic areas")
+        constraints = [
+            models.UniqueConstraint(fields=["version", "code"], name="unique_area_code"),
+            models.CheckConstraint(condition=POSITIVE_WEIGHT, name="area_weight_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+
+class Criterion(models.Model):
+    area = models.ForeignKey(
+        ThematicArea,
+        on_delete=models.CASCADE,
+        related_name="criteria",
+        verbose_name=_("thematic area"),
+    )
+    code = models.CharField(_("code"), max_length=20, validators=[code_validator])
+    name = models.CharField(_("name"), max_length=300)
+    description = models.TextField(_("description"), blank=True)
+    weight = weight_field()
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["area__order", "order", "code"]
+        verbose_name = _("criterion")
+        verbose_name_plural = _("criteria")
+        constraints = [
+            models.UniqueConstraint(fields=["area", "code"], name="unique_criterion_code"),
+            models.CheckConstraint(condition=POSITIVE_WEIGHT, name="criterion_weight_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+
+class ResponseType(models.TextChoices):
+    YES_NO = "yes_no", _("Yes or no")
+    SCALE = "scale", _("Scale of levels")
+    PERCENT = "percent", _("Percentage (0–100)")
+    NUMERIC = "numeric", _("Number with thresholds")
+
+
+class AnsweredBy(models.TextChoices):
+    MUNICIPALITY = "municipality", _("Municipal staff")
+    CSO = "cso", _("CSO monitor")
+    BOTH = "both", _("Both")
+
+
+class Indicator(models.Model):
+    criterion = models.ForeignKey(
+        Criterion, on_delete=models.CASCADE, related_name="indicators", verbose_name=_("criterion")
+    )
+    code = models.CharField(_("code"), max_length=20, validators=[code_validator])
+    name = models.CharField(_("name"), max_length=300)
+    description = models.TextField(_("description"), blank=True)
+    weight = weight_field()
+    order = models.PositiveIntegerField(_("order"), default=0)
+    response_type = models.CharField(
+        _("response type"), max_length=10, choices=ResponseType.choices
+    )
+    scale_labels = models.TextField(
+        _("scale labels"),
+        blank=True,
+        help_text=_("Scale indicators only: one label per line, from level 0 upwards."),
+    )
+    worst = models.DecimalField(
+        _("worst value"),
+        max_digits=14,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text=_("Numeric indicators only: the value that scores 0."),
+    )
+    best = models.DecimalField(
+        _("best value"),
+        max_digits=14,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text=_(
+            "Numeric indicators only: the value that scores 100. "
+            "Set it below the worst value when lower is better."
+        ),
+    )
+    unit = models.CharField(_("unit"), max_length=50, blank=True)
+    data_source = models.CharField(_("data source"), max_length=300, blank=True)
+    answered_by = models.CharField(
+        _("answered by"), max_length=12, choices=AnsweredBy.choices, default=AnsweredBy.BOTH
+    )
+    previous = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="successors",
+        verbose_name=_("counterpart in the previous version"),
+    )
+    comparable = models.BooleanField(
+        _("comparable with the previous version"),
+        default=False,
+        help_text=_("Changes between cycles are shown only for comparable indicators."),
+    )
+
+    class Meta:
+        ordering = ["criterion__area__order", "criterion__order", "order", "code"]
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+        constraints = [
+            models.UniqueConstraint(fields=["criterion", "code"], name="unique_indicator_code"),
+            models.CheckConstraint(condition=POSITIVE_WEIGHT, name="indicator_weight_positive"),
+            models.CheckConstraint(
+                condition=(
+                    Q(response_type="numeric", worst__isnull=False, best__isnull=False)
+                    & ~Q(worst=models.F("best"))
+                )
+                | (~Q(response_type="numeric") & Q(worst__isnull=True, best__isnull=True)),
+                name="indicator_thresholds_match_type",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+    def labels_in(self, lang: str) -> list[str]:
+        text = getattr(self, f"scale_labels_{lang}", "") or ""
+        return [line.strip() for line in text.splitlines() if line.strip()]
+
+    @property
+    def levels(self) -> list[str]:
+        """Scale labels in the active language, indexed by level."""
+        return [line.strip() for line in self.scale_labels.splitlines() if line.strip()]
+
+    @property
+    def scale_max(self) -> int | None:
+        if self.response_type != ResponseType.SCALE:
+            return None
+        return len(self.labels_in("ka")) - 1
+
+    def clean(self):
+        errors = {}
+        is_scale = self.response_type == ResponseType.SCALE
+        is_numeric = self.response_type == ResponseType.NUMERIC
+        counts = {lang: len(self.labels_in(lang)) for lang in ("ka", "en")}
+        if is_scale:
+            for lang, count in counts.items():
+                if count < 2:
+                    errors[f"scale_labels_{lang}"] = _(
+                        "A scale needs a label for every level, at least two levels (0 and 1)."
+                    )
+            if "scale_labels_en" not in errors and counts["ka"] != counts["en"]:
+                errors["scale_labels_en"] = _(
+                    "The Georgian and English scales must have the same number of levels."
+                )
+        else:
+            for lang, count in counts.items():
+                if count:
+                    errors[f"scale_labels_{lang}"] = _("Only scale indicators have level labels.")
+        if is_numeric:
+            if self.worst is None:
+                errors["worst"] = _("A numeric indicator needs a worst value.")
+            if self.best is None:
+                errors["best"] = _("A numeric indicator needs a best value.")
+            if self.worst is not None and self.worst == self.best:
+                errors["best"] = _("The best value must differ from the worst value.")
+        else:
+            if self.worst is not None:
+                errors["worst"] = _("Only numeric indicators have thresholds.")
+            if self.best is not None:
+                errors["best"] = _("Only numeric indicators have thresholds.")
+        if self.previous_id and self.criterion_id:
+            version = self.criterion.area.version
+            if self.previous.criterion.area.version_id != version.previous_id:
+                errors["previous"] = _(
+                    "The counterpart must belong to the previous methodology version."
+                )
+        if errors:
+            raise ValidationError(errors)
+
+
+DEFAULT_BANDS = [
+    (Decimal("0"), "Low", "#b2182b"),
+    (Decimal("40"), "Developing", "#ef8a62"),
+    (Decimal("60"), "Good", "#67a9cf"),
+    (Decimal("80"), "High", "#2166ac"),
+]
+# Make the default labels visible to makemessages.
+_("Low"), _("Developing"), _("Good"), _("High")
+
+
+class GradeBand(models.Model):
+    """A score band of a methodology version; it reaches up to the next band's minimum."""
+
+    version = models.ForeignKey(
+        MethodologyVersion,
+        on_delete=models.CASCADE,
+        related_name="grade_bands",
+        verbose_name=_("methodology version"),
+    )
+    min_score = models.DecimalField(
+        _("lowest score"),
+        max_digits=4,
+        decimal_places=1,
+        validators=[MinValueValidator(0)],
+        help_text=_("Scores from this value (inclusive) up to the next band belong here."),
+    )
+    label = models.CharField(_("label"), max_length=60)
+    colour = models.CharField(
+        _("colour"),
+        max_length=7,
+        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Use a colour such as #2166ac."))],
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["version", "min_score"]
+        verbose_name = _("grade band")
+        verbose_name_plural = _("grade bands")
+        constraints = [
+            models.UniqueConstraint(fields=["version", "min_score"], name="unique_band_minimum"),
+            models.CheckConstraint(
+                condition=Q(min_score__gte=0, min_score__lte=100), name="band_minimum_in_range"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.label} (≥ {self.min_score})"

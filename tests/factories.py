@@ -1,0 +1,139 @@
+"""Small factories: each builds the least a test needs, with readable defaults."""
+
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from assessments.models import Assessment, Cycle, Response
+from assessments.roles import ensure_groups
+from indicators.models import Criterion, Indicator, MethodologyVersion, ThematicArea
+from municipalities.models import (
+    Municipality,
+    MunicipalityMembership,
+    Organization,
+    OrganizationMembership,
+    Region,
+)
+
+
+def region(slug="kakheti"):
+    return Region.objects.get_or_create(
+        slug=slug, defaults={"name_ka": "კახეთი", "name_en": "Kakheti"}
+    )[0]
+
+
+def municipality(slug, name_en, name_ka, **facts):
+    defaults = {
+        "region": region(),
+        "name_ka": name_ka,
+        "name_en": name_en,
+        "official_name_ka": f"{name_ka}ს მუნიციპალიტეტი",
+        "official_name_en": f"{name_en} Municipality",
+        "centre_ka": name_ka,
+        "centre_en": name_en,
+        "population": 30000,
+        "area_km2": Decimal("1000.0"),
+        "latitude": Decimal("41.9"),
+        "longitude": Decimal("45.5"),
+    } | facts
+    return Municipality.objects.create(slug=slug, **defaults)
+
+
+def organization(slug="civic-monitor"):
+    return Organization.objects.create(
+        slug=slug, name_ka="სამოქალაქო მონიტორი", name_en="Civic Monitor"
+    )
+
+
+def methodology(code="2020", is_current=True):
+    """A small methodology with every response type.
+
+    A (weight 1): A.1 = A.1.1 yes/no, A.1.2 scale 0–3 (municipality only);
+                  A.2 = A.2.1 percent (CSO only)
+    B (weight 1): B.1 = B.1.1 numeric, worst 20 days, best 5 (lower is better)
+    """
+    version = MethodologyVersion.objects.create(
+        code=code, name_ka="მეთოდოლოგია", name_en="Methodology", is_current=is_current
+    )
+    a = ThematicArea.objects.create(
+        version=version, code="A", name_ka="მმართველობა", name_en="Governance", order=0
+    )
+    b = ThematicArea.objects.create(
+        version=version, code="B", name_ka="ინფრასტრუქტურა", name_en="Infrastructure", order=1
+    )
+    a1 = Criterion.objects.create(area=a, code="A.1", name_ka="სტრატეგია", name_en="Strategy")
+    a2 = Criterion.objects.create(
+        area=a, code="A.2", name_ka="ხელმისაწვდომობა", name_en="Access", order=1
+    )
+    b1 = Criterion.objects.create(area=b, code="B.1", name_ka="რეაგირება", name_en="Response")
+    indicator(a1, "A.1.1", "yes_no")
+    indicator(
+        a1,
+        "A.1.2",
+        "scale",
+        answered_by="municipality",
+        scale_labels_ka="არა\nპროექტი\nმიღებული\nგამოიყენება",
+        scale_labels_en="None\nDraft\nAdopted\nApplied",
+    )
+    indicator(a2, "A.2.1", "percent", answered_by="cso", unit_ka="%", unit_en="%")
+    indicator(
+        b1, "B.1.1", "numeric", worst=Decimal(20), best=Decimal(5), unit_ka="დღე", unit_en="days"
+    )
+    return version
+
+
+def indicator(criterion, code, response_type, **fields):
+    defaults = {
+        "name_ka": f"ინდიკატორი {code}",
+        "name_en": f"Indicator {code}",
+        "answered_by": "both",
+    }
+    return Indicator.objects.create(
+        criterion=criterion, code=code, response_type=response_type, **(defaults | fields)
+    )
+
+
+def cycle(year, version, is_open=False):
+    return Cycle.objects.create(year=year, methodology=version, is_open=is_open)
+
+
+def assessment(municipality, cycle, kind="self", **fields):
+    return Assessment.objects.create(municipality=municipality, cycle=cycle, kind=kind, **fields)
+
+
+def answer(assessment, code, value=None, *, is_na=False, na_reason=""):
+    indicator = assessment.indicators().get(code=code)
+    return Response.objects.update_or_create(
+        assessment=assessment,
+        indicator=indicator,
+        defaults={
+            "value": None if value is None else Decimal(str(value)),
+            "is_na": is_na,
+            "na_reason": na_reason,
+        },
+    )[0]
+
+
+def user(username, *, group=None, **fields):
+    ensure_groups()
+    person = get_user_model().objects.create_user(username=username, password="pw", **fields)
+    if group:
+        person.groups.add(Group.objects.get(name=group))
+    return person
+
+
+def municipal_staff(username, municipality):
+    from assessments.roles import MUNICIPAL_STAFF_GROUP
+
+    person = user(username, group=MUNICIPAL_STAFF_GROUP)
+    MunicipalityMembership.objects.create(user=person, municipality=municipality)
+    return person
+
+
+def cso_monitor(username, organization):
+    from assessments.roles import CSO_MONITOR_GROUP
+
+    person = user(username, group=CSO_MONITOR_GROUP)
+    OrganizationMembership.objects.create(user=person, organization=organization)
+    return person

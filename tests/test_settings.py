@@ -1,0 +1,35 @@
+"""Settings come from the environment; a bad value fails loudly."""
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from musqat.settings import envbool, envint, envlist
+
+
+def test_a_boolean_accepts_the_usual_spellings(monkeypatch):
+    for spelling, expected in [("1", True), ("yes", True), ("off", False), ("0", False)]:
+        monkeypatch.setenv("MUSQAT_FLAG", spelling)
+        assert envbool("MUSQAT_FLAG", "0") is expected
+
+
+def test_it_rejects_a_boolean_it_cannot_read(monkeypatch):
+    monkeypatch.setenv("MUSQAT_FLAG", "maybe")
+    with pytest.raises(ImproperlyConfigured, match="MUSQAT_FLAG"):
+        envbool("MUSQAT_FLAG", "0")
+
+
+def test_it_rejects_a_number_it_cannot_read(monkeypatch):
+    monkeypatch.setenv("MUSQAT_NUMBER", "ten")
+    with pytest.raises(ImproperlyConfigured, match="MUSQAT_NUMBER"):
+        envint("MUSQAT_NUMBER", "1")
+
+
+def test_the_defaults_apply_when_nothing_is_set(monkeypatch):
+    monkeypatch.delenv("MUSQAT_HOSTS", raising=False)
+    assert envlist("MUSQAT_HOSTS", "a, b,") == ["a", "b"]
+    assert envint("MUSQAT_NUMBER_UNSET", "7") == 7
+
+
+def test_the_site_is_georgian_first(settings):
+    assert settings.LANGUAGE_CODE == "ka"
+    assert [code for code, _ in settings.LANGUAGES] == ["ka", "en"]
