@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "import_export",
     "simple_history",
+    "musqat.apps.MusqatConfig",
     "municipalities",
     "indicators",
     "assessments",

@@ -2,7 +2,12 @@ from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.static import serve
+
+admin.site.site_header = _("MUSQAT administration")
+admin.site.site_title = _("MUSQAT administration")
+admin.site.index_title = _("Platform administration")
 
 urlpatterns = [
     path("admin/", admin.site.urls),

@@ -1,0 +1,67 @@
+"""Georgian has no capital letters: nothing on the site or in the admin may uppercase it."""
+
+import pytest
+from django.template import Context, Template
+from django.utils.text import capfirst
+from django.utils.translation import override
+
+from musqat.georgian import has_mtavruli
+
+
+def test_capfirst_leaves_georgian_alone_and_still_capitalises_english():
+    assert capfirst("მუნიციპალიტეტი") == "მუნიციპალიტეტი"
+    assert capfirst("municipality") == "Municipality"
+
+
+def test_the_template_filters_never_make_mtavruli():
+    template = Template(
+        "{{ ka|capfirst }}|{{ ka|upper }}|{{ ka|title }}|{{ en|upper }}|{{ en|title }}"
+    )
+    out = template.render(Context({"ka": "თელავის მუნიციპალიტეტი", "en": "telavi town"}))
+    name = "თელავის მუნიციპალიტეტი"
+    assert out.split("|") == [name, name, name, "TELAVI TOWN", "Telavi Town"]
+
+
+def test_a_form_label_made_from_a_georgian_verbose_name_stays_lowercase():
+    from django.db import models
+
+    assert models.CharField(verbose_name="დასახელება").formfield().label == "დასახელება"
+
+
+def test_it_detects_mtavruli():
+    assert has_mtavruli("Ა")
+    assert not has_mtavruli("ა")
+
+
+@pytest.fixture
+def georgian_admin(client, project_staff, telavi, methodology, cycle_2021):
+    client.force_login(project_staff)
+    client.cookies["django_language"] = "ka"
+    return client
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        "/admin/",
+        "/admin/indicators/methodologyversion/",
+        "/admin/indicators/thematicarea/",
+        "/admin/indicators/indicator/add/",
+        "/admin/municipalities/municipality/",
+        "/admin/assessments/assessment/add/",
+    ],
+)
+def test_the_georgian_admin_shows_no_uppercased_georgian(georgian_admin, page):
+    with override("ka"):
+        response = georgian_admin.get(page)
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert 'lang="ka"' in text
+    assert not has_mtavruli(text)
+
+
+def test_the_admin_styles_undo_every_uppercase_rule(georgian_admin, settings):
+    text = georgian_admin.get("/admin/").content.decode()
+    assert "css/admin.css" in text
+    stylesheet = (settings.BASE_DIR / "static/css/admin.css").read_text()
+    assert "body *" in stylesheet and "text-transform: none !important" in stylesheet
