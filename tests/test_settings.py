@@ -33,3 +33,15 @@ def test_the_defaults_apply_when_nothing_is_set(monkeypatch):
 def test_the_site_is_georgian_first(settings):
     assert settings.LANGUAGE_CODE == "ka"
     assert [code for code, _ in settings.LANGUAGES] == ["ka", "en"]
+
+
+def test_georgian_dates_are_day_month_year_with_24_hour_time():
+    import datetime
+
+    from django.utils.formats import date_format
+    from django.utils.translation import override
+
+    moment = datetime.datetime(2021, 3, 9, 17, 5)
+    with override("ka"):
+        assert date_format(moment, "SHORT_DATE_FORMAT") == "09.03.2021"
+        assert date_format(moment, "TIME_FORMAT") == "17:05"
