@@ -12,7 +12,7 @@ from indicators.models import Criterion, ThematicArea
 from . import scoring
 from .models import AreaScore, Assessment, CriterionScore, IndicatorScore, ScoreSnapshot
 from .roles import role_for
-from .workflow import Status, TransitionNotAllowed, find_transition
+from .workflow import Status, find_transition
 
 SCORE_PLACES = Decimal("0.0001")
 NORMALISED_PLACES = Decimal("0.000001")
@@ -36,21 +36,19 @@ def _check(assessment: Assessment, action: str, user):
     )
 
 
-def missing_indicators(assessment: Assessment) -> list[str]:
-    """Codes of the indicators still without an answer or an N/A."""
-    return list(assessment.score().missing)
+def _require_complete(result: scoring.Result) -> None:
+    if result.missing:
+        raise ValidationError(
+            _("Every indicator must be answered or marked not applicable. Missing: %(codes)s")
+            % {"codes": ", ".join(result.missing)}
+        )
 
 
 def submit_assessment(*, assessment: Assessment, by) -> Assessment:
     with transaction.atomic():
         assessment = _locked(assessment)
         _check(assessment, "submit", by)
-        missing = missing_indicators(assessment)
-        if missing:
-            raise ValidationError(
-                _("Every indicator must be answered or marked not applicable. Missing: %(codes)s")
-                % {"codes": ", ".join(missing)}
-            )
+        _require_complete(assessment.score())
         assessment.status = Status.SUBMITTED
         assessment.submitted_at = timezone.now()
         assessment._change_reason = "submit"
@@ -61,7 +59,7 @@ def submit_assessment(*, assessment: Assessment, by) -> Assessment:
 def move_assessment(*, assessment: Assessment, action: str, by) -> Assessment:
     """Make a transition that needs nothing but the workflow table's permission."""
     if action in ("submit", "publish"):
-        raise TransitionNotAllowed(action, assessment.status, assessment.kind, "direct")
+        raise ValueError(f"{action} checks completeness: call {action}_assessment()")
     with transaction.atomic():
         assessment = _locked(assessment)
         transition = _check(assessment, action, by)
@@ -83,11 +81,7 @@ def publish_assessment(
         assessment = _locked(assessment)
         _check(assessment, "publish", by)
         result = assessment.score()
-        if result.is_partial:
-            raise ValidationError(
-                _("Every indicator must be answered or marked not applicable. Missing: %(codes)s")
-                % {"codes": ", ".join(result.missing)}
-            )
+        _require_complete(result)
         previous = assessment.snapshots.order_by("-revision").first()
         revision = previous.revision + 1 if previous else 1
         if revision > 1 and not (note_ka.strip() and note_en.strip()):

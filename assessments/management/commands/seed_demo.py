@@ -36,6 +36,13 @@ GROUPS = {
     "grant_reviewer": GRANT_REVIEWER_GROUP,
 }
 
+ROLE_NAMES = {
+    "project_staff": "project staff",
+    "municipal_staff": "municipal staff",
+    "cso_monitor": "CSO monitor",
+    "grant_reviewer": "grant reviewer",
+}
+
 NA_REASON = "სერვისი მუნიციპალიტეტში არ არსებობს / The service does not exist in the municipality"
 EVIDENCE = {
     Kind.SELF: "მუნიციპალიტეტის შიდა დოკუმენტაცია / Municipal internal records",
@@ -81,10 +88,10 @@ class Command(BaseCommand):
             users = self.seed_users(organization)
             self.seed_cycles(version, organization, users["project-staff"], region)
         self.stdout.write(self.style.SUCCESS("Demonstration data is ready."))
-        self.stdout.write(f"Demo logins (password for all: {demo.PASSWORD}):")
+        self.stdout.write(f"Demo logins at /admin/ (password for all: {demo.PASSWORD}):")
         for username, _first, _last, role, slug in demo.USERS:
-            where = f" ({slug})" if slug else ""
-            self.stdout.write(f"  {username:<16} {role.replace('_', ' ')}{where}")
+            where = f", {slug.title()}" if slug else ""
+            self.stdout.write(f"  {username:<16} {ROLE_NAMES[role]}{where}")
 
     def seed_region(self):
         region, _ = Region.objects.update_or_create(
