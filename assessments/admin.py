@@ -34,6 +34,16 @@ class ResponseInline(admin.TabularInline):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("indicator")
 
+    # Answers change only while the assessment is a draft; after that the workflow decides.
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and (obj is None or obj.is_editable)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and (obj is None or obj.is_editable)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and (obj is None or obj.is_editable)
+
 
 class ReviewCommentInline(admin.TabularInline):
     model = ReviewComment
@@ -50,7 +60,8 @@ class AssessmentAdmin(SimpleHistoryAdmin):
     list_select_related = ["municipality", "cycle", "organization"]
     search_fields = ["municipality__name_ka", "municipality__name_en", "municipality__slug"]
     autocomplete_fields = ["municipality", "organization"]
-    readonly_fields = ["submitted_at", "published_at", "updated_at"]
+    # Status moves only through the workflow (assessments.services), never by hand.
+    readonly_fields = ["status", "submitted_at", "published_at", "updated_at"]
     inlines = [ResponseInline, ReviewCommentInline]
 
     def get_queryset(self, request):
@@ -89,6 +100,18 @@ class ResponseAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["assessment", "indicator"]
     readonly_fields = ["updated_at", "updated_by"]
     inlines = [EvidenceFileInline]
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or obj.assessment.is_editable)
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or obj.assessment.is_editable)
+
+    def save_model(self, request, obj, form, change):
+        obj.updated_by = request.user
+        super().save_model(request, obj, form, change)
 
 
 class AreaScoreInline(admin.TabularInline):
