@@ -9,21 +9,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 POSITIVE_WEIGHT = Q(weight__gt=0)
-WEIGHT_HELP = _("A positive number. Items are weighted among their siblings; the default is 1.")
 code_validator = RegexValidator(
     r"^[A-Za-z0-9][A-Za-z0-9._-]*$", _("Use letters, digits, dots, dashes or underscores.")
 )
-
-
-def weight_field():
-    return models.DecimalField(
-        _("weight"),
-        max_digits=6,
-        decimal_places=3,
-        default=Decimal("1"),
-        validators=[MinValueValidator(Decimal("0.001"))],
-        help_text=WEIGHT_HELP,
-    )
 
 
 class MethodologyVersion(models.Model):
@@ -76,18 +64,39 @@ class MethodologyVersion(models.Model):
             )
 
 
-class ThematicArea(models.Model):
+class MethodologyItem(models.Model):
+    """What every level of the tree has: a code, a bilingual name and description, a weight
+    among its siblings and an order."""
+
+    code = models.CharField(_("code"), max_length=20, validators=[code_validator])
+    name = models.CharField(_("name"), max_length=300)
+    description = models.TextField(_("description"), blank=True)
+    weight = models.DecimalField(
+        _("weight"),
+        max_digits=6,
+        decimal_places=3,
+        default=Decimal("1"),
+        validators=[MinValueValidator(Decimal("0.001"))],
+        help_text=_(
+            "A positive number. Items are weighted among their siblings; the default is 1."
+        ),
+    )
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+
+class ThematicArea(MethodologyItem):
     version = models.ForeignKey(
         MethodologyVersion,
         on_delete=models.CASCADE,
         related_name="areas",
         verbose_name=_("methodology version"),
     )
-    code = models.CharField(_("code"), max_length=20, validators=[code_validator])
-    name = models.CharField(_("name"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
-    weight = weight_field()
-    order = models.PositiveIntegerField(_("order"), default=0)
 
     class Meta:
         ordering = ["version", "order", "code"]
@@ -98,22 +107,14 @@ class ThematicArea(models.Model):
             models.CheckConstraint(condition=POSITIVE_WEIGHT, name="area_weight_positive"),
         ]
 
-    def __str__(self):
-        return f"{self.code} {self.name}"
 
-
-class Criterion(models.Model):
+class Criterion(MethodologyItem):
     area = models.ForeignKey(
         ThematicArea,
         on_delete=models.CASCADE,
         related_name="criteria",
         verbose_name=_("thematic area"),
     )
-    code = models.CharField(_("code"), max_length=20, validators=[code_validator])
-    name = models.CharField(_("name"), max_length=300)
-    description = models.TextField(_("description"), blank=True)
-    weight = weight_field()
-    order = models.PositiveIntegerField(_("order"), default=0)
 
     class Meta:
         ordering = ["area__order", "order", "code"]
@@ -123,9 +124,6 @@ class Criterion(models.Model):
             models.UniqueConstraint(fields=["area", "code"], name="unique_criterion_code"),
             models.CheckConstraint(condition=POSITIVE_WEIGHT, name="criterion_weight_positive"),
         ]
-
-    def __str__(self):
-        return f"{self.code} {self.name}"
 
 
 class ResponseType(models.TextChoices):
@@ -141,15 +139,10 @@ class AnsweredBy(models.TextChoices):
     BOTH = "both", _("Both")
 
 
-class Indicator(models.Model):
+class Indicator(MethodologyItem):
     criterion = models.ForeignKey(
         Criterion, on_delete=models.CASCADE, related_name="indicators", verbose_name=_("criterion")
     )
-    code = models.CharField(_("code"), max_length=20, validators=[code_validator])
-    name = models.CharField(_("name"), max_length=300)
-    description = models.TextField(_("description"), blank=True)
-    weight = weight_field()
-    order = models.PositiveIntegerField(_("order"), default=0)
     response_type = models.CharField(
         _("response type"), max_length=10, choices=ResponseType.choices
     )
@@ -212,9 +205,6 @@ class Indicator(models.Model):
                 name="indicator_thresholds_match_type",
             ),
         ]
-
-    def __str__(self):
-        return f"{self.code} {self.name}"
 
     def labels_in(self, lang: str) -> list[str]:
         text = getattr(self, f"scale_labels_{lang}", "") or ""
