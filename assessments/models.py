@@ -16,7 +16,7 @@ from indicators.models import (
 from municipalities.models import Municipality, Organization
 
 from . import scoring
-from .workflow import Kind, Status
+from .workflow import EDITABLE_STATES, Kind, Status
 
 SCORE_DIGITS = {"max_digits": 9, "decimal_places": 4}
 
@@ -137,7 +137,7 @@ class Assessment(models.Model):
 
     @property
     def is_editable(self) -> bool:
-        return self.status == Status.DRAFT
+        return self.status in EDITABLE_STATES
 
     def indicators(self):
         """The indicators this assessment answers: its kind decides (DESIGN.md)."""

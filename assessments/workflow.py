@@ -136,7 +136,3 @@ def find_transition(*, action: str, status: str, kind: str, role: str) -> Transi
         ):
             return transition
     raise TransitionNotAllowed(action, status, kind, role)
-
-
-def available_actions(*, status: str, kind: str, role: str) -> list[Transition]:
-    return [t for t in TRANSITIONS if t.source == status and kind in t.kinds and role in t.roles]

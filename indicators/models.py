@@ -211,11 +211,6 @@ class Indicator(MethodologyItem):
         return [line.strip() for line in text.splitlines() if line.strip()]
 
     @property
-    def levels(self) -> list[str]:
-        """Scale labels in the active language, indexed by level."""
-        return [line.strip() for line in self.scale_labels.splitlines() if line.strip()]
-
-    @property
     def scale_max(self) -> int | None:
         if self.response_type != ResponseType.SCALE:
             return None

@@ -12,6 +12,20 @@ def staff_client(client, project_staff):
     return client
 
 
+def post_answer(client, response, **fields):
+    data = {
+        "assessment": response.assessment_id,
+        "indicator": response.indicator_id,
+        "files-TOTAL_FORMS": "0",
+        "files-INITIAL_FORMS": "0",
+    }
+    return client.post(
+        f"/admin/assessments/response/{response.pk}/change/",
+        data | fields,
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+
 @pytest.fixture
 def telavi_self(telavi, cycle_2021):
     assessment = factories.assessment(telavi, cycle_2021, "self")
@@ -21,17 +35,7 @@ def telavi_self(telavi, cycle_2021):
 
 def test_project_staff_edit_a_draft_answer(staff_client, telavi_self, project_staff):
     response = telavi_self.responses.get()
-    page = staff_client.post(
-        f"/admin/assessments/response/{response.pk}/change/",
-        {
-            "assessment": telavi_self.pk,
-            "indicator": response.indicator_id,
-            "value": "0",
-            "evidence": "Council minutes",
-            "files-TOTAL_FORMS": "0",
-            "files-INITIAL_FORMS": "0",
-        },
-    )
+    page = post_answer(staff_client, response, value="0", evidence="Council minutes")
     assert page.status_code == 302, page.content.decode()[:2000]
     response.refresh_from_db()
     assert response.value == 0
@@ -41,17 +45,7 @@ def test_project_staff_edit_a_draft_answer(staff_client, telavi_self, project_st
 
 def test_it_rejects_an_out_of_range_answer_with_a_message(staff_client, telavi_self):
     response = telavi_self.responses.get()
-    page = staff_client.post(
-        f"/admin/assessments/response/{response.pk}/change/",
-        {
-            "assessment": telavi_self.pk,
-            "indicator": response.indicator_id,
-            "value": "7",
-            "files-TOTAL_FORMS": "0",
-            "files-INITIAL_FORMS": "0",
-        },
-        HTTP_ACCEPT_LANGUAGE="en",
-    )
+    page = post_answer(staff_client, response, value="7")
     assert page.status_code == 200
     assert "Answer yes (1) or no (0)." in page.content.decode()
     response.refresh_from_db()
@@ -62,10 +56,7 @@ def test_answers_of_a_submitted_assessment_are_read_only(staff_client, telavi_se
     telavi_self.status = Status.SUBMITTED
     telavi_self.save()
     response = telavi_self.responses.get()
-    page = staff_client.post(
-        f"/admin/assessments/response/{response.pk}/change/",
-        {"assessment": telavi_self.pk, "indicator": response.indicator_id, "value": "0"},
-    )
+    page = post_answer(staff_client, response, value="0")
     assert page.status_code == 403
     response.refresh_from_db()
     assert response.value == 1
