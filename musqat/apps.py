@@ -2,7 +2,7 @@ from django.apps import AppConfig
 
 
 class MusqatConfig(AppConfig):
-    """The project itself: site-wide templates and start-up fixes."""
+    """The project itself, registered so that its start-up fixes run in ready()."""
 
     name = "musqat"
     verbose_name = "MUSQAT"

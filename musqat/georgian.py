@@ -24,12 +24,6 @@ def _capfirst(x):
     return x[0].upper() + x[1:]
 
 
-def _capfirst_filter(value):
-    if not value or "\u10a0" <= value[0] <= "\u10ff" or "\u2d00" <= value[0] <= "\u2d2f":
-        return value
-    return value[0].upper() + value[1:]
-
-
 def _upper_filter(value):
     out = []
     for char in value:
@@ -56,7 +50,7 @@ def keep_georgian_lowercase():
 
     # Each is wrapped (keep_lazy_text, stringfilter); the wrappers call the inner function.
     inspect.unwrap(text.capfirst).__code__ = _capfirst.__code__
-    inspect.unwrap(defaultfilters.capfirst).__code__ = _capfirst_filter.__code__
+    inspect.unwrap(defaultfilters.capfirst).__code__ = _capfirst.__code__
     inspect.unwrap(defaultfilters.upper).__code__ = _upper_filter.__code__
     inspect.unwrap(defaultfilters.title).__code__ = _title_filter.__code__
 
