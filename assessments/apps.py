@@ -1,6 +1,28 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db import transaction
+from django.db.models.signals import post_delete, post_migrate, post_save
 from django.utils.translation import gettext_lazy as _
+
+# What the public pages show: a change to any of these clears their cache.
+PUBLIC_MODELS = [
+    "assessments.Assessment",
+    "assessments.Cycle",
+    "assessments.ScoreSnapshot",
+    "indicators.MethodologyVersion",
+    "indicators.ThematicArea",
+    "indicators.Criterion",
+    "indicators.Indicator",
+    "indicators.GradeBand",
+    "municipalities.Region",
+    "municipalities.Municipality",
+    "municipalities.Organization",
+]
+
+
+def clear_public_pages_on_commit(**_kwargs):
+    from musqat.cache import clear_public_pages
+
+    transaction.on_commit(clear_public_pages)
 
 
 class AssessmentsConfig(AppConfig):
@@ -11,3 +33,7 @@ class AssessmentsConfig(AppConfig):
         from .roles import ensure_groups
 
         post_migrate.connect(ensure_groups, sender=self)
+        for label in PUBLIC_MODELS:
+            model = self.apps.get_model(label)
+            post_save.connect(clear_public_pages_on_commit, sender=model)
+            post_delete.connect(clear_public_pages_on_commit, sender=model)

@@ -212,6 +212,11 @@ class Response(models.Model):
         blank=True,
         help_text=_("External assessments: the municipality's answer to this finding."),
     )
+    # The texts above are written in Georgian; English pages show these translations,
+    # or say that the text exists in Georgian only.
+    na_reason_en = models.TextField(_("reason it does not apply (English)"), blank=True)
+    evidence_en = models.TextField(_("evidence (English)"), blank=True)
+    reply_en = models.TextField(_("municipality's reply (English)"), blank=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -243,6 +248,12 @@ class Response(models.Model):
     @property
     def is_answered(self) -> bool:
         return self.is_na or self.value is not None
+
+    def text_in(self, field: str, lang: str) -> str:
+        """A free-text field as English pages show it: the translation or nothing."""
+        if lang == "en":
+            return getattr(self, f"{field}_en")
+        return getattr(self, field)
 
     def as_answer(self) -> scoring.Answer:
         return scoring.Answer(value=self.value, is_na=self.is_na)

@@ -291,6 +291,19 @@ def ranks(scores: Mapping[str, Decimal | None]) -> dict[str, int | None]:
     return {key: first_position[shown[key]] if key in shown else None for key in scores}
 
 
+def points(normalised: Decimal | None) -> Decimal | None:
+    """An indicator's normalised score (0–1) on the 0–100 scale of every other score."""
+    return None if normalised is None else HUNDRED * normalised
+
+
+def average(values: Iterable[Decimal | None]) -> Decimal | None:
+    """The plain mean of the scores that exist, e.g. a regional average."""
+    present = [value for value in values if value is not None]
+    if not present:
+        return None
+    return sum(present, ZERO) / len(present)
+
+
 def gap(self_score: Decimal | None, external_score: Decimal | None) -> Decimal | None:
     """Self minus external: how much a municipality over-rates itself."""
     if self_score is None or external_score is None:

@@ -6,4 +6,14 @@ app_name = "assessments"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("municipalities/", views.municipality_list, name="municipality_list"),
+    path("municipalities/<slug:slug>/", views.municipality, name="municipality"),
+    path("scorecards/<int:year>/<slug:slug>/", views.scorecard, name="scorecard"),
+    path("scorecards/<int:year>/<slug:slug>/data.csv", views.scorecard_csv, name="scorecard_csv"),
+    path("compare/", views.compare, name="compare"),
+    path("areas/<int:year>/<str:code>/", views.area, name="area"),
+    path("methodology/", views.methodology, name="methodology"),
+    path("methodology/<slug:code>/", views.methodology, name="methodology_version"),
+    path("about/", views.about, name="about"),
+    path("evidence/<int:pk>/", views.evidence_file, name="evidence_file"),
 ]

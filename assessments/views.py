@@ -1,85 +1,364 @@
-from dataclasses import dataclass
+"""The public portal: published results only, the same in Georgian and English."""
+
+import csv
 from decimal import Decimal
 
-from django.shortcuts import render
+from django.conf import settings
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
 
-from indicators.models import GradeBand
-from municipalities.models import Municipality
+from indicators.models import GradeBand, Indicator, MethodologyVersion, ThematicArea
+from municipalities.models import Municipality, Organization
+from musqat.cache import public_page
 
-from . import scoring
-from .models import Cycle, ScoreSnapshot
-from .workflow import Kind
+from . import charts, methodology_example, published
+from .models import Cycle, EvidenceFile
+from .workflow import Kind, Status
 
-
-@dataclass
-class ScoreRow:
-    municipality: Municipality
-    self_score: Decimal | None = None
-    external_score: Decimal | None = None
-    headline_kind: str = Kind.EXTERNAL
-    rank: int | None = None
-    band: GradeBand | None = None
-
-    @property
-    def headline(self) -> Decimal | None:
-        return self.external_score if self.headline_kind == Kind.EXTERNAL else self.self_score
-
-    @property
-    def gap(self) -> Decimal | None:
-        return scoring.gap(self.self_score, self.external_score)
+COMPARE_MIN, COMPARE_MAX = 2, 8
 
 
-def band_lookup(bands):
-    """Map a score to its GradeBand through the scoring engine's band rule."""
-    by_key = {str(band.pk): band for band in bands}
-    specs = [scoring.Band(key=str(band.pk), min_score=band.min_score) for band in bands]
-
-    def lookup(value):
-        found = scoring.band_for(value, specs)
-        return by_key[found.key] if found else None
-
-    return lookup
+def _published_cycle(year=None):
+    """The newest cycle with published results, or the given one (404 if nothing is published)."""
+    cycles = published.published_cycles()
+    if year is None:
+        return cycles.first()
+    return get_object_or_404(cycles, year=year)
 
 
-def cycle_rows(cycle: Cycle, bands: list[GradeBand]) -> list[ScoreRow]:
-    """One row per municipality with its published overall scores in the cycle.
-
-    The headline is the independent external score when the cycle has any, else
-    the self-assessment; ranks compare assessments of that one kind only.
-    """
-    rows = {m.pk: ScoreRow(municipality=m) for m in Municipality.objects.all()}
-    snapshots = ScoreSnapshot.objects.current().filter(assessment__cycle=cycle)
-    for snapshot in snapshots.select_related("assessment"):
-        row = rows[snapshot.assessment.municipality_id]
-        if snapshot.assessment.kind == Kind.SELF:
-            row.self_score = snapshot.overall
-        else:
-            row.external_score = snapshot.overall
-    has_external = any(row.external_score is not None for row in rows.values())
-    band = band_lookup(bands)
-    for row in rows.values():
-        row.headline_kind = Kind.EXTERNAL if has_external else Kind.SELF
-        row.band = band(row.headline)
-    rank = scoring.ranks({pk: row.headline for pk, row in rows.items()})
-    for pk, row in rows.items():
-        row.rank = rank[pk]
-    return sorted(
-        rows.values(),
-        key=lambda r: (r.rank is None, r.rank or 0, r.municipality.name),
-    )
+def _cycle_from_query(request, cycles):
+    """The cycle named by ?cycle=YEAR among the given ones; the newest, with a message, if bad."""
+    wanted = request.GET.get("cycle")
+    if not wanted:
+        return cycles[0] if cycles else None, None
+    for cycle in cycles:
+        if str(cycle.year) == wanted.strip():
+            return cycle, None
+    message = _("There are no published results for the cycle “%(cycle)s”.") % {"cycle": wanted}
+    return (cycles[0] if cycles else None), message
 
 
+@public_page
 def home(request):
-    cycle = Cycle.objects.with_published().select_related("methodology").first()
-    bands = list(cycle.methodology.grade_bands.all()) if cycle else []
-    rows = cycle_rows(cycle, bands) if cycle else []
+    cycle = _published_cycle()
+    results = published.cycle_results(cycle, with_areas=True) if cycle else None
     return render(
         request,
         "assessments/home.html",
         {
             "cycle": cycle,
-            "rows": rows,
-            "headline_is_external": bool(rows) and rows[0].headline_kind == Kind.EXTERNAL,
-            "bands": bands,
+            "results": results,
+            "map": charts.region_map(results) if results else None,
         },
     )
+
+
+SORT_KEYS = {
+    "rank": lambda row: row.rank,
+    "name": lambda row: row.municipality.name,
+    "score": lambda row: row.headline,
+    "change": lambda row: row.change,
+    "gap": lambda row: row.gap,
+}
+
+
+def _sorted_rows(rows, sort, areas):
+    """Rows sorted by ?sort=KEY or -KEY (descending); empty values always last."""
+    descending = sort.startswith("-")
+    key_name = sort.lstrip("-")
+    keys = dict(SORT_KEYS)
+    for i, area in enumerate(areas):
+        keys[f"area-{area.code}"] = lambda row, i=i: row.area_scores(areas)[i]
+    key = keys.get(key_name)
+    if key is None:
+        return None
+    present = [row for row in rows if key(row) is not None]
+    missing = [row for row in rows if key(row) is None]
+    present.sort(key=key, reverse=descending)
+    return present + missing
+
+
+def _sort_header(key, label, sort, cycle):
+    """A column heading that sorts by its column, and says how the table is sorted now."""
+    first = key if key in ("rank", "name") else f"-{key}"  # best first
+    state = {key: "ascending", f"-{key}": "descending"}.get(sort)
+    target = {"ascending": f"-{key}", "descending": key}.get(state, first)
+    return {
+        "key": key,
+        "label": label,
+        "aria_sort": state,
+        "href": f"?cycle={cycle.year}&sort={target}" if cycle else "",
+        "numeric": key not in ("rank", "name"),
+    }
+
+
+@public_page
+def municipality_list(request):
+    cycles = list(published.published_cycles())
+    cycle, message = _cycle_from_query(request, cycles)
+    results = published.cycle_results(cycle, with_areas=True) if cycle else None
+    sort = request.GET.get("sort", "rank")
+    rows = []
+    if results:
+        rows = _sorted_rows(results.rows, sort, results.areas)
+        if rows is None:
+            message = _("Unknown sort order “%(sort)s”; sorted by rank.") % {"sort": sort}
+            sort, rows = "rank", results.rows
+    columns = [("rank", _("Rank")), ("name", _("Municipality")), ("score", _("Score"))]
+    columns += [("change", _("Change")), ("gap", _("Gap"))]
+    if results:
+        columns += [(f"area-{area.code}", area.name) for area in results.areas]
+    headers = [_sort_header(key, label, sort, cycle) for key, label in columns]
+    return render(
+        request,
+        "assessments/municipality_list.html",
+        {
+            "cycles": cycles,
+            "cycle": cycle,
+            "results": results,
+            "rows": rows,
+            "sort": sort,
+            "headers": headers,
+            "message": message,
+        },
+    )
+
+
+@public_page
+def municipality(request, slug):
+    place = get_object_or_404(Municipality.objects.select_related("region"), slug=slug)
+    history = published.municipality_history(place)
+    latest = history[-1] if history else None
+    results = row = None
+    areas = []
+    if latest:
+        results = published.cycle_results(latest.cycle, with_areas=True)
+        row = next(r for r in results.rows if r.municipality.pk == place.pk)
+        areas = zip(
+            results.areas, row.area_scores(results.areas), results.area_averages, strict=True
+        )
+    return render(
+        request,
+        "assessments/municipality.html",
+        {
+            "municipality": place,
+            "history": list(reversed(history)),
+            "latest": latest,
+            "results": results,
+            "row": row,
+            "areas": list(areas),
+            "trend": charts.trend_chart(history) if history else None,
+            "trend_kinds": [k for k in published.KINDS if any(k in e.snapshots for e in history)],
+        },
+    )
+
+
+@public_page
+def scorecard(request, year, slug):
+    place = get_object_or_404(Municipality, slug=slug)
+    cycle = get_object_or_404(Cycle, year=year)
+    card = published.scorecard(place, cycle)
+    if card is None:
+        raise Http404(_("This scorecard is not published."))
+    kinds = list(card.kinds)
+    area_chart = charts.bar_chart(
+        [(area.item.name, {Kind.SELF: area.self_score, Kind.EXTERNAL: area.external_score})
+         for area in card.areas],
+        kinds=kinds,
+    )  # fmt: skip
+    criterion_charts = [
+        charts.bar_chart(
+            [(f"{c.item.code} {c.item.name}",
+              {Kind.SELF: c.self_score, Kind.EXTERNAL: c.external_score})
+             for c in area.children],
+            kinds=kinds,
+        )
+        for area in card.areas
+    ]  # fmt: skip
+    return render(
+        request,
+        "assessments/scorecard.html",
+        {
+            "card": card,
+            "sections": list(zip(card.areas, criterion_charts, strict=True)),
+            "area_chart": area_chart,
+        },
+    )
+
+
+def scorecard_csv(request, year, slug):
+    """The scorecard's indicator-level data as CSV, in the page's language."""
+    place = get_object_or_404(Municipality, slug=slug)
+    cycle = get_object_or_404(Cycle, year=year)
+    card = published.scorecard(place, cycle)
+    if card is None:
+        raise Http404(_("This scorecard is not published."))
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    name = f"musqat-{cycle.year}-{place.slug}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow([
+        _("Area"), _("Criterion"), _("Indicator code"), _("Indicator"), _("Kind"),
+        _("Answer"), _("Value"), _("Not applicable"), _("Score (0–100)"),
+        _("Criterion score"), _("Area score"), _("Evidence"),
+    ])  # fmt: skip
+    for area in card.areas:
+        for criterion in area.children:
+            for row in criterion.children:
+                for answer in row.answers:
+                    kind = answer.kind
+                    writer.writerow([
+                        area.item.code, criterion.item.code, row.indicator.code,
+                        row.indicator.name, Kind(kind).label, answer.text,
+                        "" if answer.value is None else answer.value,
+                        _("yes") if answer.is_na else _("no"),
+                        _decimal(answer.points),
+                        _decimal(getattr(criterion, f"{kind}_score")),
+                        _decimal(getattr(area, f"{kind}_score")),
+                        answer.response.evidence if answer.response else "",
+                    ])  # fmt: skip
+    return response
+
+
+def _decimal(value) -> str:
+    return "" if value is None else str(value.quantize(Decimal("0.01")))
+
+
+@public_page
+def compare(request):
+    cycles = list(published.published_cycles())
+    cycle, cycle_message = _cycle_from_query(request, cycles)
+    municipalities = list(Municipality.objects.all())
+    by_slug = {m.slug: m for m in municipalities}
+    wanted = list(dict.fromkeys(s.strip() for s in request.GET.getlist("m") if s.strip()))
+    errors = []
+    if cycle_message:
+        errors.append(cycle_message)
+    unknown = [slug for slug in wanted if slug not in by_slug]
+    if unknown:
+        errors.append(_("Unknown municipality: %(slugs)s.") % {"slugs": ", ".join(unknown)})
+    chosen = [by_slug[slug] for slug in wanted if slug in by_slug]
+    if wanted and len(chosen) > COMPARE_MAX:
+        errors.append(
+            _("Choose at most %(max)s municipalities; you chose %(count)s.")
+            % {"max": COMPARE_MAX, "count": len(chosen)}
+        )
+    elif wanted and len(chosen) < COMPARE_MIN:
+        errors.append(
+            _("Choose at least %(min)s municipalities to compare.") % {"min": COMPARE_MIN}
+        )
+    kind = request.GET.get("kind") or ""
+    if cycle and kind not in Kind.values:
+        if kind:
+            errors.append(_("Unknown kind of assessment; showing the default."))
+        kind = published.headline_kind(
+            cycle.assessments.filter(status=Status.PUBLISHED).values_list("kind", flat=True)
+        )
+    table = None
+    if cycle and COMPARE_MIN <= len(chosen) <= COMPARE_MAX and not unknown:
+        table = published.comparison(cycle, kind=kind, municipalities=chosen)
+    return render(
+        request,
+        "assessments/compare.html",
+        {
+            "cycles": cycles,
+            "cycle": cycle,
+            "kind": kind,
+            "kinds": Kind.choices,
+            "municipalities": municipalities,
+            "chosen": {m.slug for m in chosen},
+            "errors": errors,
+            "table": table,
+            "max": COMPARE_MAX,
+        },
+    )
+
+
+@public_page
+def area(request, year, code):
+    cycle = _published_cycle(year)
+    theme = get_object_or_404(ThematicArea, version_id=cycle.methodology_id, code=code)
+    results = published.cycle_results(cycle)
+    places = [row.municipality for row in results.published]
+    table = published.comparison(
+        cycle, kind=results.headline_kind, municipalities=places, area=theme
+    )
+    return render(
+        request,
+        "assessments/area.html",
+        {
+            "cycle": cycle,
+            "area": theme,
+            "results": results,
+            "table": table,
+            "other_areas": ThematicArea.objects.filter(version_id=cycle.methodology_id),
+        },
+    )
+
+
+@public_page
+def methodology(request, code=None):
+    if code is None:
+        version = MethodologyVersion.objects.filter(is_current=True).first()
+        if version is None:
+            raise Http404(_("No methodology has been published yet."))
+    else:
+        version = get_object_or_404(MethodologyVersion, code=code)
+    areas = list(
+        ThematicArea.objects.filter(version=version).prefetch_related(
+            "criteria__indicators__previous"
+        )
+    )
+    indicators = [i for a in areas for c in a.criteria.all() for i in c.indicators.all()]
+    changes = None
+    if version.previous_id:
+        kept = {i.previous_id for i in indicators if i.previous_id}
+        changes = {
+            "new": [i for i in indicators if not i.previous_id],
+            "changed": [i for i in indicators if i.previous_id and not i.comparable],
+            "comparable": [i for i in indicators if i.previous_id and i.comparable],
+            "removed": list(
+                Indicator.objects.filter(criterion__area__version_id=version.previous_id)
+                .exclude(pk__in=kept)
+            ),
+        }  # fmt: skip
+    return render(
+        request,
+        "assessments/methodology.html",
+        {
+            "version": version,
+            "areas": areas,
+            "indicator_count": len(indicators),
+            "criterion_count": sum(len(a.criteria.all()) for a in areas),
+            "bands": GradeBand.objects.filter(version=version),
+            "versions": MethodologyVersion.objects.select_related("previous"),
+            "changes": changes,
+            "example": methodology_example.worked_example(),
+        },
+    )
+
+
+@public_page
+def about(request):
+    return render(
+        request,
+        "assessments/about.html",
+        {
+            "organizations": Organization.objects.prefetch_related("municipalities"),
+            "municipalities": Municipality.objects.all(),
+            "contact_email": settings.CONTACT_EMAIL,
+        },
+    )
+
+
+def evidence_file(request, pk):
+    """An evidence file of a published assessment (unpublished ones stay private)."""
+    document = get_object_or_404(
+        EvidenceFile.objects.select_related("response__assessment"),
+        pk=pk,
+        response__assessment__status=Status.PUBLISHED,
+    )
+    name = document.file.name.rsplit("/", 1)[-1]
+    return FileResponse(document.file.open("rb"), as_attachment=False, filename=name)

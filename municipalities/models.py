@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -47,6 +48,15 @@ class Municipality(models.Model):
         decimal_places=5,
         validators=[MinValueValidator(-180), MaxValueValidator(180)],
     )
+    boundary = models.JSONField(
+        _("boundary"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Optional: a GeoJSON Polygon or MultiPolygon geometry in WGS 84 (longitude, "
+            "latitude). The map draws it when present, otherwise a marker at the centre."
+        ),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -62,6 +72,40 @@ class Municipality(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        if self.boundary and not boundary_is_valid(self.boundary):
+            raise ValidationError(
+                {
+                    "boundary": _(
+                        "Give a GeoJSON Polygon or MultiPolygon with [longitude, latitude] points."
+                    )
+                }
+            )
+
+
+def boundary_is_valid(geometry) -> bool:
+    """A GeoJSON Polygon or MultiPolygon whose rings are closed lists of lon/lat pairs."""
+    if not isinstance(geometry, dict):
+        return False
+    polygons = {
+        "Polygon": lambda c: [c],
+        "MultiPolygon": lambda c: c,
+    }.get(geometry.get("type"))
+    coordinates = geometry.get("coordinates")
+    if polygons is None or not isinstance(coordinates, list):
+        return False
+    try:
+        for polygon in polygons(coordinates):
+            for ring in polygon:
+                if len(ring) < 4 or ring[0] != ring[-1]:
+                    return False
+                for lon, lat, *_rest in ring:
+                    if not (-180 <= float(lon) <= 180 and -90 <= float(lat) <= 90):
+                        return False
+    except (TypeError, ValueError):
+        return False
+    return True
 
 
 class Organization(models.Model):

@@ -105,6 +105,14 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
+# Redis (CACHE_URL=redis://127.0.0.1:6379/1) when several processes serve the site,
+# so that publishing clears the page cache of all of them.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://musqat")}
+# How long an anonymous public page is kept; publishing clears them all anyway.
+PUBLIC_PAGE_SECONDS = envint("PUBLIC_PAGE_SECONDS", "600")
+# Shown on the About page when set.
+CONTACT_EMAIL = os.environ.get("MUSQAT_CONTACT_EMAIL", "")
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

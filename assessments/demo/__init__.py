@@ -49,7 +49,11 @@ METHODOLOGY = {
 }
 
 # year: (open for data entry, kinds published)
-CYCLES = {2020: (False, ["self"]), 2021: (False, ["self", "external"]), 2022: (True, [])}
+CYCLES = {
+    2020: (False, ["self", "external"]),
+    2021: (False, ["self", "external"]),
+    2022: (True, []),
+}
 OPEN_CYCLE_KINDS = ["self", "external"]
 
 # username, first name, last name, role, municipality slug or None

@@ -1,7 +1,13 @@
+from decimal import Decimal
+
 from django import template
 from django.utils.formats import number_format
+from django.utils.translation import get_language
+
+from musqat.svg import text_colour_on
 
 from .. import scoring
+from ..published import plain_number
 
 register = template.Library()
 
@@ -27,3 +33,39 @@ def signed_score(value):
     if shown < 0:
         return f"−{text}"
     return text
+
+
+@register.filter
+def on_colour(background):
+    """Black or white text, whichever reads better on the given background colour."""
+    return text_colour_on(background)
+
+
+@register.filter
+def percent(value):
+    """A 0–1 share as a whole percentage, e.g. coverage."""
+    if value is None:
+        return "–"
+    return f"{number_format(scoring.points(value), decimal_pos=0)}%"
+
+
+@register.filter
+def area_scores(row, areas):
+    """A municipality's headline score in each of the given areas."""
+    return row.area_scores(areas)
+
+
+@register.filter
+def decimal(value, places=None):
+    """A plain decimal number, localised: trailing zeros dropped unless places are given."""
+    if value is None:
+        return "–"
+    if places is None:
+        return plain_number(Decimal(value))
+    return number_format(Decimal(value), decimal_pos=int(places))
+
+
+@register.filter
+def scale_labels(indicator):
+    """An indicator's scale labels in the current language."""
+    return indicator.labels_in(get_language() or "ka") or indicator.labels_in("ka")

@@ -43,11 +43,27 @@ ROLE_NAMES = {
     "grant_reviewer": "grant reviewer",
 }
 
-NA_REASON = "სერვისი მუნიციპალიტეტში არ არსებობს / The service does not exist in the municipality"
+# (Georgian original, English translation)
+NA_REASON = (
+    "ეს სერვისი მუნიციპალიტეტში არ არსებობს.",
+    "The municipality does not provide this service.",
+)
 EVIDENCE = {
-    Kind.SELF: "მუნიციპალიტეტის შიდა დოკუმენტაცია / Municipal internal records",
-    Kind.EXTERNAL: "ორგანიზაციის მონიტორინგის ანგარიში / The organisation's monitoring report",
+    Kind.SELF: (
+        "მუნიციპალიტეტის შიდა დოკუმენტაცია და საკრებულოს დადგენილებები.",
+        "The municipality's internal records and council resolutions.",
+    ),
+    Kind.EXTERNAL: (
+        "ორგანიზაციის მონიტორინგის ანგარიში, საჯარო ინფორმაციის მოთხოვნები და ინტერვიუები.",
+        "The organisation's monitoring report, public information requests and interviews.",
+    ),
 }
+REPLY = (
+    "მუნიციპალიტეტი არ ეთანხმება შეფასებას: შესაბამისი დოკუმენტი მიღებულია და "
+    "გამოქვეყნდება მომდევნო თვეში.",
+    "The municipality disagrees with this finding: the document has been adopted and "
+    "will be published next month.",
+)
 
 
 def unit_fraction(*parts) -> Decimal:
@@ -189,20 +205,33 @@ class Command(BaseCommand):
         slug, year = assessment.municipality.slug, assessment.cycle.year
         assessment.responses.all().delete()
         responses = []
+        external = assessment.kind == Kind.EXTERNAL
         for indicator in assessment.indicators().select_related("criterion"):
             value, is_na = synthetic_answer(indicator, slug=slug, year=year, kind=assessment.kind)
+            reason = NA_REASON if is_na else ("", "")
+            evidence = ("", "") if is_na else EVIDENCE[assessment.kind]
+            replied = external and unit_fraction("reply", indicator.code, slug, year) < 0.06
+            reply = REPLY if replied else ("", "")
             responses.append(
                 Response(
                     assessment=assessment,
                     indicator=indicator,
                     value=value,
                     is_na=is_na,
-                    na_reason=NA_REASON if is_na else "",
-                    evidence="" if is_na else EVIDENCE[assessment.kind],
+                    na_reason=reason[0],
+                    na_reason_en=reason[1],
+                    evidence=evidence[0],
+                    evidence_en=evidence[1],
+                    reply=reply[0],
+                    reply_en=reply[1],
                     updated_by=staff,
                 )
             )
         Response.objects.bulk_create(responses)
         submit_assessment(assessment=assessment, by=staff)
-        move_assessment(assessment=assessment, action="start_review", by=staff)
+        if external:
+            move_assessment(assessment=assessment, action="open_reply", by=staff)
+            move_assessment(assessment=assessment, action="close_reply", by=staff)
+        else:
+            move_assessment(assessment=assessment, action="start_review", by=staff)
         publish_assessment(assessment=assessment, by=staff)
