@@ -26,7 +26,18 @@ class CycleAdmin(admin.ModelAdmin):
 
 class ResponseInline(admin.TabularInline):
     model = Response
-    fields = ["indicator", "value", "is_na", "na_reason", "evidence", "links", "reply"]
+    fields = [
+        "indicator",
+        "value",
+        "is_na",
+        "na_reason",
+        "na_reason_en",
+        "evidence",
+        "evidence_en",
+        "links",
+        "reply",
+        "reply_en",
+    ]
     autocomplete_fields = ["indicator"]
     extra = 0
     classes = ["collapse"]

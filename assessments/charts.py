@@ -201,14 +201,14 @@ class RegionMap:
     scale_km: int
 
 
-def region_map(results: CycleResults, *, width=640, height=430) -> RegionMap:
+def region_map(results: CycleResults, *, width=540, height=400) -> RegionMap:
     """Each municipality at its centre, coloured by its band; its boundary when known."""
     municipalities = [row.municipality for row in results.rows]
     points = [(m.longitude, m.latitude) for m in municipalities]
     for m in municipalities:
         if m.boundary:
             points.extend(geometry_points(m.boundary))
-    project = Projection.fit(points, width=width, height=height, margin=40)
+    project = Projection.fit(points, width=width, height=height, margin=30, pad=0.05)
     places = []
     taken = []  # boxes (left, top, right, bottom) already used by markers and labels
     rows = sorted(results.rows, key=lambda r: r.municipality.name)
@@ -248,7 +248,7 @@ def region_map(results: CycleResults, *, width=640, height=430) -> RegionMap:
 
 
 MARKER = 22
-CHAR_WIDTH, LINE_HEIGHT = 8.6, 16
+CHAR_WIDTH, LINE_HEIGHT = 9.2, 17
 SCALE_BAR_KM = 20
 
 
