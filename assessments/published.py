@@ -24,7 +24,6 @@ from municipalities.models import Municipality
 from . import scoring
 from .models import (
     AreaScore,
-    Assessment,
     CriterionScore,
     Cycle,
     IndicatorScore,
@@ -313,10 +312,6 @@ class KindSummary:
     previous_is_comparable: bool
 
     @property
-    def assessment(self) -> Assessment:
-        return self.snapshot.assessment
-
-    @property
     def overall(self):
         return self.snapshot.overall
 
@@ -400,6 +395,10 @@ class ScoredItem:
     self_previous: Decimal | None = None
     external_previous: Decimal | None = None
     children: list = field(default_factory=list)
+
+    @property
+    def by_kind(self) -> dict[str, Decimal | None]:
+        return {Kind.SELF: self.self_score, Kind.EXTERNAL: self.external_score}
 
     @property
     def gap(self):

@@ -154,28 +154,28 @@ def municipality(request, slug):
     )
 
 
-@public_page
-def scorecard(request, year, slug):
+def _published_scorecard(year, slug) -> published.Scorecard:
     place = get_object_or_404(Municipality, slug=slug)
     cycle = get_object_or_404(Cycle, year=year)
     card = published.scorecard(place, cycle)
     if card is None:
         raise Http404(_("This scorecard is not published."))
+    return card
+
+
+@public_page
+def scorecard(request, year, slug):
+    card = _published_scorecard(year, slug)
     kinds = list(card.kinds)
     area_chart = charts.bar_chart(
-        [(area.item.name, {Kind.SELF: area.self_score, Kind.EXTERNAL: area.external_score})
-         for area in card.areas],
-        kinds=kinds,
-    )  # fmt: skip
+        [(area.item.name, area.by_kind) for area in card.areas], kinds=kinds
+    )
     criterion_charts = [
         charts.bar_chart(
-            [(f"{c.item.code} {c.item.name}",
-              {Kind.SELF: c.self_score, Kind.EXTERNAL: c.external_score})
-             for c in area.children],
-            kinds=kinds,
+            [(f"{c.item.code} {c.item.name}", c.by_kind) for c in area.children], kinds=kinds
         )
         for area in card.areas
-    ]  # fmt: skip
+    ]
     return render(
         request,
         "assessments/scorecard.html",
@@ -189,13 +189,9 @@ def scorecard(request, year, slug):
 
 def scorecard_csv(request, year, slug):
     """The scorecard's indicator-level data as CSV, in the page's language."""
-    place = get_object_or_404(Municipality, slug=slug)
-    cycle = get_object_or_404(Cycle, year=year)
-    card = published.scorecard(place, cycle)
-    if card is None:
-        raise Http404(_("This scorecard is not published."))
+    card = _published_scorecard(year, slug)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    name = f"musqat-{cycle.year}-{place.slug}.csv"
+    name = f"musqat-{card.cycle.year}-{card.municipality.slug}.csv"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     response.write("\ufeff")
     writer = csv.writer(response)

@@ -388,3 +388,15 @@ def test_marking_an_indicator_not_applicable_equals_removing_it(case, data):
     assert marked.overall == removed.overall
     assert marked.areas == removed.areas
     assert marked.criteria == removed.criteria
+
+
+def test_an_indicator_score_reads_on_the_same_0_to_100_scale_as_every_other_score():
+    assert scoring.points(D("0.75")) == D("75.00")
+    assert scoring.points(D(0)) == D(0)
+    assert scoring.points(None) is None
+
+
+def test_the_regional_average_is_the_plain_mean_of_the_scores_that_exist():
+    assert scoring.average([D(40), D(60), None, D(80)]) == D(60)
+    assert scoring.average([None, None]) is None
+    assert scoring.average([]) is None
