@@ -41,7 +41,7 @@ format: install
 	$(BIN)/ruff check --fix .
 
 messages: install
-	$(BIN)/python manage.py makemessages -l ka -l en --ignore=$(VENV) --ignore=staticfiles --no-obsolete
+	$(BIN)/python manage.py makemessages -l ka -l en -e html,txt,py,svg --ignore=$(VENV) --ignore=staticfiles --ignore=tests --ignore=artifacts --no-obsolete
 
 # Every catalogue complete: no untranslated or fuzzy entry, no format error.
 catalogues:

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from indicators.models import GradeBand, Indicator, MethodologyVersion, ThematicArea
 from municipalities.models import Municipality, Organization
@@ -106,7 +107,7 @@ def municipality_list(request):
             message = _("Unknown sort order “%(sort)s”; sorted by rank.") % {"sort": sort}
             sort, rows = "rank", results.rows
     columns = [("rank", _("Rank")), ("name", _("Municipality")), ("score", _("Score"))]
-    columns += [("change", _("Change")), ("gap", _("Gap"))]
+    columns += [("change", pgettext("score change", "Change")), ("gap", _("Gap"))]
     if results:
         columns += [(f"area-{area.code}", area.name) for area in results.areas]
     headers = [_sort_header(key, label, sort, cycle) for key, label in columns]
@@ -196,7 +197,7 @@ def scorecard_csv(request, year, slug):
     response.write("\ufeff")
     writer = csv.writer(response)
     writer.writerow([
-        _("Area"), _("Criterion"), _("Indicator code"), _("Indicator"), _("Kind"),
+        _("Thematic area"), _("Criterion"), _("Indicator code"), _("Indicator"), _("Kind"),
         _("Answer"), _("Value"), _("Not applicable"), _("Score (0–100)"),
         _("Criterion score"), _("Area score"), _("Evidence"),
     ])  # fmt: skip

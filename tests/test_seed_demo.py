@@ -62,6 +62,7 @@ def test_2020_and_2021_are_published_and_2022_is_open_for_entry(seeded):
         return Assessment.objects.filter(cycle__year=year, kind=kind, status=status).count()
 
     assert count(2020, Kind.SELF, Status.PUBLISHED) == 8
+    assert count(2020, Kind.EXTERNAL, Status.PUBLISHED) == 8
     assert count(2021, Kind.SELF, Status.PUBLISHED) == 8
     assert count(2021, Kind.EXTERNAL, Status.PUBLISHED) == 8
     assert count(2022, Kind.SELF, Status.DRAFT) == 8
@@ -70,7 +71,7 @@ def test_2020_and_2021_are_published_and_2022_is_open_for_entry(seeded):
     assert not Assessment.objects.filter(
         cycle__year=2022, kind=Kind.EXTERNAL, organization__isnull=True
     ).exists()
-    assert ScoreSnapshot.objects.count() == 24
+    assert ScoreSnapshot.objects.count() == 32
 
 
 def test_the_synthetic_answers_are_complete_and_include_not_applicable(seeded):
