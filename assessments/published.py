@@ -432,6 +432,7 @@ class Scorecard:
     kinds: dict[str, KindSummary]
     areas: list[ScoredItem]
     history: list[HistoryEntry]
+    neighbours: list[str] = field(default_factory=list)
 
     @property
     def headline(self) -> KindSummary:
@@ -473,11 +474,15 @@ def scorecard(municipality: Municipality, cycle: Cycle) -> Scorecard | None:
         return None
     cycle = entry.cycle
     bands = Bands.of(cycle.methodology_id)
-    ranks = rank_by_kind(
+    in_cycle = list(
         ScoreSnapshot.objects.current()
         .filter(assessment__cycle=cycle)
-        .values_list("assessment__municipality_id", "assessment__kind", "overall")
-    )
+        .values_list(
+            "assessment__municipality_id", "assessment__kind", "overall",
+            "assessment__municipality__slug",
+        )
+    )  # fmt: skip
+    ranks = rank_by_kind(row[:3] for row in in_cycle)
     kinds: dict[str, KindSummary] = {}
     previous_of: dict[str, HistoryEntry] = {}
     for kind in KINDS:
@@ -585,6 +590,11 @@ def scorecard(municipality: Municipality, cycle: Cycle) -> Scorecard | None:
             area_item.children.append(criterion_item)
         areas.append(area_item)
 
+    kind = headline_kind(kinds)
+    slugs = {row[0]: row[3] for row in in_cycle}
+    ranking = sorted(
+        (rank, slugs[pk]) for pk, rank in ranks.get(kind, {}).items() if rank is not None
+    )
     return Scorecard(
         municipality=municipality,
         cycle=cycle,
@@ -592,7 +602,17 @@ def scorecard(municipality: Municipality, cycle: Cycle) -> Scorecard | None:
         kinds=kinds,
         areas=areas,
         history=history,
+        neighbours=ranking_neighbours([slug for _rank, slug in ranking], municipality.slug),
     )
+
+
+def ranking_neighbours(ranked_slugs: list[str], slug: str, *, around: int = 1) -> list[str]:
+    """The municipality with those just above and below it in the ranking, best first."""
+    if slug not in ranked_slugs:
+        return [slug]
+    at = ranked_slugs.index(slug)
+    start = max(0, min(at - around, len(ranked_slugs) - (2 * around + 1)))
+    return ranked_slugs[start : start + 2 * around + 1]
 
 
 # --- Several municipalities side by side ------------------------------------------------

@@ -18,6 +18,7 @@ from .models import Cycle, EvidenceFile
 from .workflow import Kind, Status
 
 COMPARE_MIN, COMPARE_MAX = 2, 8
+INLINE_EVIDENCE = (".pdf", ".png", ".jpg", ".jpeg", ".gif", ".webp")
 
 
 def _published_cycle(year=None):
@@ -214,7 +215,7 @@ def scorecard_csv(request, year, slug):
                         _decimal(answer.points),
                         _decimal(getattr(criterion, f"{kind}_score")),
                         _decimal(getattr(area, f"{kind}_score")),
-                        answer.response.evidence if answer.response else "",
+                        answer.evidence,
                     ])  # fmt: skip
     return response
 
@@ -358,4 +359,9 @@ def evidence_file(request, pk):
         response__assessment__status=Status.PUBLISHED,
     )
     name = document.file.name.rsplit("/", 1)[-1]
-    return FileResponse(document.file.open("rb"), as_attachment=False, filename=name)
+    # Only types a browser cannot run open in the page; anything else (HTML, SVG,
+    # office files) downloads, and the sandbox keeps scripts from running anyway.
+    inline = name.lower().endswith(INLINE_EVIDENCE)
+    response = FileResponse(document.file.open("rb"), as_attachment=not inline, filename=name)
+    response["Content-Security-Policy"] = "sandbox"
+    return response
