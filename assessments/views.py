@@ -100,7 +100,7 @@ def municipality_list(request):
     cycles = list(published.published_cycles())
     cycle, message = _cycle_from_query(request, cycles)
     results = published.cycle_results(cycle, with_areas=True) if cycle else None
-    sort = request.GET.get("sort", "rank")
+    sort = request.GET.get("sort") or "rank"
     rows = []
     if results:
         rows = _sorted_rows(results.rows, sort, results.areas)
@@ -210,7 +210,7 @@ def scorecard_csv(request, year, slug):
                     writer.writerow([
                         area.item.code, criterion.item.code, row.indicator.code,
                         row.indicator.name, Kind(kind).label, answer.text,
-                        "" if answer.value is None else answer.value,
+                        "" if answer.value is None else format(answer.value.normalize(), "f"),
                         _("yes") if answer.is_na else _("no"),
                         _decimal(answer.points),
                         _decimal(getattr(criterion, f"{kind}_score")),

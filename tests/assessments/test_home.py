@@ -1,67 +1,122 @@
-"""The home page: what a citizen sees first, in Georgian and in English."""
+"""The home page: what a citizen sees first, in Georgian and in English.
 
-import pytest
-from django.core.cache import cache
+A map and a ranking of the headline score (the external assessment when a cycle has
+one published, else the self-assessment), the regional average, the biggest
+improvements since the previous cycle and a link to every thematic area.
+"""
 
-from assessments import services
+import re
+
 from assessments.workflow import Status
 from tests import factories
 
 
-def publish(assessment, staff, **answers):
-    for code, value in answers.items():
-        factories.answer(assessment, code.replace("_", "."), value)
-    assessment.status = Status.REVIEW
-    assessment.save()
-    return services.publish_assessment(assessment=assessment, by=staff)
+def test_it_ranks_municipalities_by_their_external_score_in_georgian(visit, published_2021):
+    page = visit("/ka/")
 
-
-@pytest.fixture
-def published_2021(telavi, sighnaghi, cycle_2021, cso, project_staff):
-    """Telavi and Sighnaghi, both kinds published; Telavi's external is 62.5, Sighnaghi's 25."""
-    for place, good in ((telavi, True), (sighnaghi, False)):
-        publish(
-            factories.assessment(place, cycle_2021, "self"),
-            project_staff,
-            A_1_1=1,
-            A_1_2=3,
-            B_1_1=5,
-        )
-        publish(
-            factories.assessment(place, cycle_2021, "external", organization=cso),
-            project_staff,
-            A_1_1=1 if good else 0,
-            A_2_1=50,
-            B_1_1=20 if good else 16,
-        )
-    cache.clear()
-
-
-def test_the_home_page_lists_municipalities_with_their_scores_in_georgian(client, published_2021):
-    page = client.get("/ka/")
     assert page.status_code == 200
-    text = page.content.decode()
-    assert '<html lang="ka">' in text
-    assert "თელავი" in text and "სიღნაღი" in text
-    # Telavi: self 100.0; external A = (100 + 50) ÷ 2 = 75, B = 0 → 37.5; Sighnaghi external:
-    # A = (0 + 50) ÷ 2 = 25, B = (16 − 20) ÷ (5 − 20) = 0.2667 → 26.7 → overall 25.8
-    assert "37,5" in text and "25,8" in text
-    assert "100,0" in text
+    assert page.lang == "ka"
+    assert page.row("თელავი")[:3] == ["1", "თელავი", "80,0"]
+    assert page.row("სიღნაღი")[:3] == ["2", "სიღნაღი", "57,5"]
 
 
-def test_the_home_page_in_english(client, published_2021):
-    page = client.get("/en/")
-    text = page.content.decode()
-    assert '<html lang="en">' in text
-    assert "Telavi" in text and "Sighnaghi" in text
-    assert "37.5" in text and "+62.5" in text  # the gap: 100.0 − 37.5
+def test_it_ranks_municipalities_by_their_external_score_in_english(visit, published_2021):
+    page = visit("/en/")
+
+    assert page.lang == "en"
+    assert page.row("Telavi") == ["1", "Telavi", "80.0", "High"]
+    assert page.row("Sighnaghi") == ["2", "Sighnaghi", "57.5", "Developing"]
+    assert "Scores of the independent external assessment" in page.text
 
 
-def test_the_language_switch_leads_to_the_same_page_in_the_other_language(client, published_2021):
-    text = client.get("/ka/").content.decode()
-    assert 'href="/en/"' in text
-    text = client.get("/en/").content.decode()
-    assert 'href="/ka/"' in text
+def test_it_no_longer_shows_a_column_of_self_scores(visit, published_2021):
+    page = visit("/en/")
+
+    assert page.row("Rank") == ["Rank", "Municipality", "Score", "Band"]
+    # Telavi rates itself 56.7 and Sighnaghi 100.0: neither is on the home page.
+    assert "56.7" not in page.text
+    assert "100.0" not in page.text
+
+
+def test_it_ranks_by_the_self_assessment_while_no_external_one_is_published(
+    visit, telavi, sighnaghi, cycle_2021, publish
+):
+    publish(factories.assessment(telavi, cycle_2021, "self"), {"A.1.1": 0, "A.1.2": 2, "B.1.1": 8})
+    publish(
+        factories.assessment(sighnaghi, cycle_2021, "self"), {"A.1.1": 1, "A.1.2": 3, "B.1.1": 5}
+    )
+
+    page = visit("/en/")
+
+    assert page.row("Sighnaghi") == ["1", "Sighnaghi", "100.0", "High"]
+    assert page.row("Telavi") == ["2", "Telavi", "56.7", "Developing"]
+    assert "Scores of the self-assessment" in page.text
+
+
+def test_it_shows_the_regional_average_of_the_headline_scores(visit, published_2021):
+    page = visit("/en/")
+
+    # (80.0 + 57.5) ÷ 2 = 68.75, shown as 68.8, in the band "Good".
+    assert page.row("Regional average") == ["", "Regional average", "68.8", "Good"]
+    assert "Regional average 68.8 Good out of 100" in page.text
+    assert "68.8" in page.meta("description")
+
+
+def test_the_map_marks_each_municipality_with_its_score_and_band(visit, published_2021):
+    page = visit("/en/")
+
+    svg = re.search(r"<svg[^>]*chart-map.*?</svg>", page.html, re.S).group(0)
+    assert "<title>Telavi: 80.0 (High)</title>" in svg
+    assert "<title>Sighnaghi: 57.5 (Developing)</title>" in svg
+    assert 'href="/en/municipalities/telavi/"' in svg
+    assert svg.count("<circle") == 2  # no boundaries are known: a circle at each centre
+
+
+def test_it_names_the_biggest_improvements_since_the_previous_cycle(
+    visit, published_2020, published_2021
+):
+    page = visit("/en/")
+
+    improvements = re.search(r'<ol class="improvements">.*?</ol>', page.html, re.S).group(0)
+    assert 'href="/en/scorecards/2021/telavi/"' in improvements
+    assert "+60.0" in improvements and "20.0 → 80.0" in improvements
+    assert "Sighnaghi" not in improvements  # 57.5 in both years: no improvement
+
+
+def test_it_says_when_there_is_no_earlier_cycle_to_compare_with(visit, published_2021):
+    page = visit("/en/")
+
+    assert "This is the first cycle with published results" in page.text
+
+
+def test_it_compares_no_overall_scores_across_a_change_of_methodology(
+    visit, published_2021, telavi, cso, publish
+):
+    earlier = factories.cycle(2020, factories.methodology(code="2016", is_current=False))
+    publish(
+        factories.assessment(telavi, earlier, "external", organization=cso),
+        {"A.1.1": 0, "A.2.1": 10, "B.1.1": 20},
+    )
+
+    page = visit("/en/")
+
+    assert "The methodology changed after 2020, so overall scores are not compared" in page.text
+    assert 'class="improvements"' not in page.html
+
+
+def test_it_links_every_thematic_area_with_its_regional_average(visit, published_2021):
+    page = visit("/en/")
+
+    assert ("/en/areas/2021/A/", "A. Governance") in page.links
+    assert ("/en/areas/2021/B/", "B. Infrastructure") in page.links
+    # A: Telavi 80, Sighnaghi 75 → 77.5; B: only Sighnaghi's external has a score, 40.
+    assert "A. Governance — regional average 77.5" in page.text
+    assert "B. Infrastructure — regional average 40.0" in page.text
+
+
+def test_the_language_switch_leads_to_the_same_page_in_the_other_language(visit, published_2021):
+    assert "/en/" in visit("/ka/").hrefs()
+    assert "/ka/" in visit("/en/").hrefs()
 
 
 def test_the_root_redirects_to_georgian(client, db):
@@ -70,39 +125,25 @@ def test_the_root_redirects_to_georgian(client, db):
     assert response["Location"] == "/ka/"
 
 
-def test_unpublished_scores_never_appear(client, telavi, cycle_2021, project_staff):
-    draft = factories.assessment(telavi, cycle_2021, "self")
+def test_unpublished_scores_never_appear(visit, telavi, cycle_2021):
+    under_review = factories.assessment(telavi, cycle_2021, "self")
     for code, value in {"A.1.1": 1, "A.1.2": 3, "B.1.1": 5}.items():
-        factories.answer(draft, code, value)
-    draft.status = Status.REVIEW
-    draft.save()
+        factories.answer(under_review, code, value)
+    under_review.status = Status.REVIEW
+    under_review.save()
 
-    text = client.get("/en/").content.decode()
-    assert "100.0" not in text
-    assert "No results have been published yet." in text
+    page = visit("/en/")
+
+    assert "100.0" not in page.text
+    assert "No results have been published yet." in page.text
 
 
-def test_the_demonstration_notice_is_shown_in_both_languages(client, db, settings):
+def test_the_demonstration_notice_is_shown_in_both_languages(visit, db, settings):
     settings.DEMO_MODE = True
-    assert "Demonstration data." in client.get("/en/").content.decode()
-    assert "სადემონსტრაციო" in client.get("/ka/").content.decode()
+    assert "Demonstration data." in visit("/en/").text
+    assert "სადემონსტრაციო" in visit("/ka/").text
+
+
+def test_there_is_no_demonstration_notice_on_a_real_site(visit, db, settings):
     settings.DEMO_MODE = False
-    assert "Demonstration data." not in client.get("/en/").content.decode()
-
-
-def test_the_home_page_query_count_does_not_grow_with_municipalities(
-    client, published_2021, django_assert_num_queries, cycle_2021, project_staff
-):
-    with django_assert_num_queries(4):
-        client.get("/en/")
-    for slug in ("kvareli", "gurjaani", "akhmeta"):
-        place = factories.municipality(slug, slug.title(), slug)
-        publish(
-            factories.assessment(place, cycle_2021, "self"),
-            project_staff,
-            A_1_1=1,
-            A_1_2=1,
-            B_1_1=9,
-        )
-    with django_assert_num_queries(4):
-        client.get("/en/")
+    assert "Demonstration data." not in visit("/en/").text
