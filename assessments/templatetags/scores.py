@@ -42,14 +42,6 @@ def on_colour(background):
 
 
 @register.filter
-def percent(value):
-    """A 0–1 share as a whole percentage, e.g. coverage."""
-    if value is None:
-        return "–"
-    return f"{number_format(scoring.points(value), decimal_pos=0)}%"
-
-
-@register.filter
 def area_scores(row, areas):
     """A municipality's headline score in each of the given areas."""
     return row.area_scores(areas)
