@@ -1,18 +1,47 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
+from indicators.models import ThematicArea
+
+from . import services
+from .forms import (
+    OpenReplyForm,
+    PublishForm,
+    ReturnCommentFormSet,
+    ReturnForm,
+    StateChanged,
+    area_answers,
+    replies,
+    save_area_answers,
+    save_replies,
+)
+from .history import assessment_history
 from .models import (
     AreaScore,
     Assessment,
     CriterionScore,
     Cycle,
     EvidenceFile,
+    NotificationSettings,
     Response,
     ReviewComment,
     ScoreSnapshot,
 )
+from .monitor import missing_by_area, refused_message, saved_message
+from .progress import progress_of
+from .roles import is_project_staff, may, role_for, visible_assessments
+from .workflow import Kind, Status, TransitionNotAllowed, find_transition, transitions_for
 
 
 @admin.register(Cycle)
@@ -24,39 +53,9 @@ class CycleAdmin(admin.ModelAdmin):
     autocomplete_fields = ["methodology"]
 
 
-class ResponseInline(admin.TabularInline):
-    model = Response
-    fields = [
-        "indicator",
-        "value",
-        "is_na",
-        "na_reason",
-        "na_reason_en",
-        "evidence",
-        "evidence_en",
-        "links",
-        "reply",
-        "reply_en",
-    ]
-    autocomplete_fields = ["indicator"]
-    extra = 0
-    classes = ["collapse"]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("indicator")
-
-    # Answers change only while the assessment is a draft; after that the workflow decides.
-    def has_add_permission(self, request, obj=None):
-        return super().has_add_permission(request, obj) and (obj is None or obj.is_editable)
-
-    def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and (obj is None or obj.is_editable)
-
-    def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and (obj is None or obj.is_editable)
-
-
 class ReviewCommentInline(admin.TabularInline):
+    """Project staff comment on an assessment under review, and mark comments resolved."""
+
     model = ReviewComment
     fields = ["indicator", "text", "author", "resolved", "created_at"]
     readonly_fields = ["author", "created_at"]
@@ -66,23 +65,26 @@ class ReviewCommentInline(admin.TabularInline):
 
 @admin.register(Assessment)
 class AssessmentAdmin(SimpleHistoryAdmin):
+    """Everyone sees only the assessments the workflow table shows them.
+
+    Answers are entered area by area (area_view), replies on one page (reply_view),
+    and the status moves only through transition_view, which asks the table.
+    """
+
     list_display = ["municipality", "cycle", "kind", "organization", "status", "answered"]
     list_filter = ["cycle", "kind", "status", "municipality", "organization"]
     list_select_related = ["municipality", "cycle", "organization"]
     search_fields = ["municipality__name_ka", "municipality__name_en", "municipality__slug"]
     autocomplete_fields = ["municipality", "organization"]
-    # Status moves only through the workflow (assessments.services), never by hand.
-    readonly_fields = ["status", "submitted_at", "published_at", "updated_at"]
-    inlines = [ResponseInline, ReviewCommentInline]
+    readonly_fields = ["status", "reply_deadline", "submitted_at", "published_at", "updated_at"]
+    inlines = [ReviewCommentInline]
+    change_form_template = "admin/assessments/assessment/change_form.html"
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                num_answered=Count(
-                    "responses", filter=Q(responses__is_na=True) | Q(responses__value__isnull=False)
-                )
+        queryset = visible_assessments(request.user, super().get_queryset(request))
+        return queryset.annotate(
+            num_answered=Count(
+                "responses", filter=Q(responses__is_na=True) | Q(responses__value__isnull=False)
             )
         )
 
@@ -90,16 +92,344 @@ class AssessmentAdmin(SimpleHistoryAdmin):
     def answered(self, obj):
         return obj.num_answered
 
+    def get_inlines(self, request, obj):
+        return self.inlines if is_project_staff(request.user) else []
+
+    def has_view_permission(self, request, obj=None):
+        allowed = super().has_view_permission(request, obj)
+        return allowed and (obj is None or may(request.user, "view", obj))
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and is_project_staff(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        # Published work is never deleted; corrections are new revisions.
+        allowed = super().has_delete_permission(request, obj)
+        return (
+            allowed
+            and is_project_staff(request.user)
+            and (obj is None or not obj.snapshots.exists())
+        )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        assessment = self._visible(request, object_id)
+        context = {**(extra_context or {}), **self._workflow_context(request, assessment)}
+        return super().change_view(request, object_id, form_url, context)
+
+    def save_model(self, request, obj, form, change):
+        obj._change_reason = "edit"
+        super().save_model(request, obj, form, change)
+
+    # --- The workflow pages ------------------------------------------------------------------
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "<path:object_id>/areas/<str:code>/",
+                view(self.area_view),
+                name="assessments_assessment_area",
+            ),
+            path(
+                "<path:object_id>/reply/",
+                view(self.reply_view),
+                name="assessments_assessment_reply",
+            ),
+            path(
+                "<path:object_id>/transition/<str:action>/",
+                view(self.transition_view),
+                name="assessments_assessment_transition",
+            ),
+            path(
+                "<path:object_id>/full-history/",
+                view(self.full_history_view),
+                name="assessments_assessment_full_history",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _visible(self, request, object_id) -> Assessment:
+        """The assessment if this user may see it; anyone else gets a 404, never data."""
+        return get_object_or_404(
+            visible_assessments(
+                request.user,
+                Assessment.objects.select_related("municipality", "cycle", "organization"),
+            ),
+            pk=object_id,
+        )
+
+    def _page(self, request, assessment, template, status=200, **context):
+        return TemplateResponse(
+            request,
+            template,
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "assessment": assessment,
+                "original": assessment,
+                **context,
+            },
+            status=status,
+        )
+
+    def _refuse(self, request, assessment, message):
+        return self._page(
+            request,
+            assessment,
+            "admin/assessments/assessment/refused.html",
+            status=403,
+            title=_("Not allowed"),
+            message=message,
+        )
+
+    def _workflow_context(self, request, assessment):
+        role = role_for(request.user, assessment)
+        progress = progress_of([assessment])[assessment.pk]
+        return {
+            "workflow": {
+                "role": role,
+                "transitions": transitions_for(
+                    status=assessment.status, kind=assessment.kind, role=role
+                ),
+                "progress": progress,
+                "can_edit": may(request.user, "edit_answers", assessment),
+                "can_reply": may(request.user, "write_reply", assessment),
+                "reply_is_open": assessment.reply_is_open(),
+                "can_see_history": may(request.user, "view_history", assessment),
+                "comments": assessment.comments.filter(resolved=False)
+                .select_related("indicator", "author")
+                .order_by("indicator__code", "created_at"),
+                "snapshots": assessment.snapshots.order_by("-revision"),
+            }
+        }
+
+    def area_view(self, request, object_id, code):
+        assessment = self._visible(request, object_id)
+        area = get_object_or_404(
+            ThematicArea, version_id=assessment.cycle.methodology_id, code=code
+        )
+        areas = list(
+            ThematicArea.objects.filter(version_id=area.version_id).order_by("order", "code")
+        )
+        position = areas.index(area)
+        following = areas[position + 1] if position + 1 < len(areas) else None
+        can_edit = may(request.user, "edit_answers", assessment)
+        status = 200
+        if request.method == "POST":
+            if not can_edit:
+                return self._refuse(
+                    request,
+                    assessment,
+                    _("This assessment is “%(status)s”: its answers cannot be changed now.")
+                    % {"status": assessment.get_status_display()},
+                )
+            try:
+                answers, saved = save_area_answers(
+                    assessment=assessment,
+                    area=area,
+                    data=request.POST,
+                    files=request.FILES,
+                    by=request.user,
+                )
+            except StateChanged:
+                return self._refuse(
+                    request, assessment, _("The assessment changed state meanwhile.")
+                )
+            if saved is not None:
+                messages.success(request, saved_message(saved, area))
+                target = following if "next" in request.POST and following else area
+                return redirect(
+                    "admin:assessments_assessment_area", object_id=assessment.pk, code=target.code
+                )
+            messages.error(request, refused_message(answers))
+            status = 400
+        else:
+            answers = area_answers(assessment, area)
+        progress = progress_of([assessment])[assessment.pk]
+        return self._page(
+            request,
+            assessment,
+            "admin/assessments/assessment/area.html",
+            status=status,
+            title=f"{area.code}. {area.name}",
+            area=area,
+            areas=progress.areas,
+            following=following,
+            answers=answers,
+            can_edit=can_edit,
+        )
+
+    def reply_view(self, request, object_id):
+        assessment = self._visible(request, object_id)
+        if assessment.kind != Kind.EXTERNAL:
+            raise Http404
+        can_reply = may(request.user, "write_reply", assessment) and assessment.reply_is_open()
+        status = 200
+        if request.method == "POST":
+            if not can_reply:
+                return self._refuse(
+                    request, assessment, _("The right of reply is not open for this assessment.")
+                )
+            try:
+                forms_, saved = save_replies(
+                    assessment=assessment, data=request.POST, by=request.user
+                )
+            except StateChanged:
+                return self._refuse(
+                    request, assessment, _("The assessment changed state meanwhile.")
+                )
+            if saved is not None:
+                messages.success(
+                    request,
+                    ngettext("Saved %(count)s reply.", "Saved %(count)s replies.", saved)
+                    % {"count": saved}
+                    if saved
+                    else _("Nothing had changed, so nothing was saved."),
+                )
+                return redirect("admin:assessments_assessment_reply", object_id=assessment.pk)
+            messages.error(request, refused_message(forms_))
+            status = 400
+        else:
+            forms_ = replies(assessment)
+        role = role_for(request.user, assessment)
+        return self._page(
+            request,
+            assessment,
+            "admin/assessments/assessment/reply.html",
+            status=status,
+            title=_("Right of reply"),
+            forms=forms_,
+            can_reply=can_reply,
+            transitions=[
+                t
+                for t in transitions_for(status=assessment.status, kind=assessment.kind, role=role)
+                if t.action == "close_reply"
+            ],
+        )
+
+    def transition_view(self, request, object_id, action):
+        """Confirm, then make one workflow transition, with what that transition needs."""
+        assessment = self._visible(request, object_id)
+        role = role_for(request.user, assessment)
+        try:
+            transition = find_transition(
+                action=action, status=assessment.status, kind=assessment.kind, role=role
+            )
+        except TransitionNotAllowed:
+            return self._refuse(
+                request,
+                assessment,
+                _("You may not do that to this assessment in its present state."),
+            )
+        data = request.POST if request.method == "POST" else None
+        forms_ = self._transition_forms(assessment, action, data)
+        missing = []
+        if action in ("submit", "publish"):
+            missing = assessment.score().missing
+        status = 200
+        if data is not None and not missing and all(f.is_valid() for f in forms_.values()):
+            try:
+                self._perform(request, assessment, action, forms_)
+            except TransitionNotAllowed:
+                return self._refuse(
+                    request,
+                    assessment,
+                    _("You may not do that to this assessment in its present state."),
+                )
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+                status = 400
+            else:
+                messages.success(
+                    request,
+                    _("Done: %(action)s. The assessment is now “%(status)s”.")
+                    % {"action": transition.label, "status": Status(transition.target).label},
+                )
+                return redirect("admin:assessments_assessment_change", assessment.pk)
+        elif data is not None:
+            status = 400
+        return self._page(
+            request,
+            assessment,
+            "admin/assessments/assessment/transition.html",
+            status=status,
+            title=f"{transition.label}: {assessment}",
+            transition=transition,
+            forms=forms_,
+            missing=missing_by_area(assessment, missing),
+        )
+
+    def _transition_forms(self, assessment, action, data):
+        if action == "open_reply":
+            return {"form": OpenReplyForm(data)}
+        if action == "return":
+            formset = ReturnCommentFormSet(data, prefix="comments")
+            for form in formset:
+                form.fields["indicator"].queryset = assessment.indicators().order_by("code")
+            return {"form": ReturnForm(data), "comments": formset}
+        if action == "publish":
+            is_correction = assessment.snapshots.exists()
+            return {"form": PublishForm(data, is_correction=is_correction)}
+        return {}
+
+    def _perform(self, request, assessment, action, forms_):
+        user = request.user
+        if action == "submit":
+            services.submit_assessment(assessment=assessment, by=user)
+        elif action == "open_reply":
+            services.open_reply(
+                assessment=assessment, by=user, days=forms_["form"].cleaned_data["days"]
+            )
+        elif action == "return":
+            comments = [
+                (form.cleaned_data["indicator"].pk, form.cleaned_data["text"])
+                for form in forms_["comments"]
+                if form.cleaned_data.get("indicator")
+            ]
+            services.return_assessment(
+                assessment=assessment,
+                by=user,
+                comments=comments,
+                note=forms_["form"].cleaned_data["note"],
+            )
+        elif action == "publish":
+            notes = forms_["form"].cleaned_data
+            services.publish_assessment(
+                assessment=assessment,
+                by=user,
+                note_ka=notes.get("note_ka", ""),
+                note_en=notes.get("note_en", ""),
+            )
+        else:
+            services.move_assessment(assessment=assessment, action=action, by=user)
+
+    def full_history_view(self, request, object_id):
+        assessment = self._visible(request, object_id)
+        if not may(request.user, "view_history", assessment):
+            return self._refuse(
+                request, assessment, _("Only project staff can see an assessment's history.")
+            )
+        page = Paginator(assessment_history(assessment), 100).get_page(request.GET.get("page"))
+        return self._page(
+            request,
+            assessment,
+            "admin/assessments/assessment/full_history.html",
+            title=_("Full history of %(assessment)s") % {"assessment": assessment},
+            page=page,
+        )
+
 
 class EvidenceFileInline(admin.TabularInline):
     model = EvidenceFile
     fields = ["file", "title", "uploaded_by", "uploaded_at"]
-    readonly_fields = ["uploaded_by", "uploaded_at"]
+    readonly_fields = fields
     extra = 0
 
 
 @admin.register(Response)
 class ResponseAdmin(SimpleHistoryAdmin):
+    """Answers, to look up and read; they are entered area by area on the assessment."""
+
     list_display = ["assessment", "indicator", "value", "is_na", "updated_at"]
     list_filter = ["assessment__cycle", "assessment__kind", "is_na"]
     list_select_related = [
@@ -109,20 +439,21 @@ class ResponseAdmin(SimpleHistoryAdmin):
     ]
     search_fields = ["indicator__code", "assessment__municipality__slug", "evidence"]
     autocomplete_fields = ["assessment", "indicator"]
-    readonly_fields = ["updated_at", "updated_by"]
     inlines = [EvidenceFileInline]
 
+    def get_queryset(self, request):
+        answers = super().get_queryset(request)
+        visible = visible_assessments(request.user, Assessment.objects.all())
+        return answers.filter(assessment__in=visible)
+
+    def has_add_permission(self, request):
+        return False
+
     def has_change_permission(self, request, obj=None):
-        allowed = super().has_change_permission(request, obj)
-        return allowed and (obj is None or obj.assessment.is_editable)
+        return False
 
     def has_delete_permission(self, request, obj=None):
-        allowed = super().has_delete_permission(request, obj)
-        return allowed and (obj is None or obj.assessment.is_editable)
-
-    def save_model(self, request, obj, form, change):
-        obj.updated_by = request.user
-        super().save_model(request, obj, form, change)
+        return False
 
 
 class AreaScoreInline(admin.TabularInline):
@@ -161,3 +492,19 @@ class ScoreSnapshotAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class NotificationSettingsInline(admin.StackedInline):
+    model = NotificationSettings
+    can_delete = False
+    extra = 0
+    max_num = 1
+
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class MusqatUserAdmin(UserAdmin):
+    inlines = [*UserAdmin.inlines, NotificationSettingsInline]

@@ -30,9 +30,13 @@ class AssessmentsConfig(AppConfig):
     verbose_name = _("Assessments")
 
     def ready(self):
-        from .roles import ensure_groups
+        from .roles import ensure_groups, give_municipal_staff_access
 
         post_migrate.connect(ensure_groups, sender=self)
+        post_save.connect(
+            give_municipal_staff_access,
+            sender=self.apps.get_model("municipalities.MunicipalityMembership"),
+        )
         for label in PUBLIC_MODELS:
             model = self.apps.get_model(label)
             post_save.connect(clear_public_pages_on_commit, sender=model)

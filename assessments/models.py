@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -30,7 +31,7 @@ ANSWERED_BY = {
 class CycleQuerySet(models.QuerySet):
     def with_published(self):
         """Cycles that have at least one published assessment."""
-        return self.filter(assessments__status=Status.PUBLISHED).distinct()
+        return self.filter(assessments__snapshots__is_current=True).distinct()
 
 
 class Cycle(models.Model):
@@ -74,7 +75,8 @@ class Cycle(models.Model):
 
 class AssessmentQuerySet(models.QuerySet):
     def published(self):
-        return self.filter(status=Status.PUBLISHED)
+        """Assessments with a public revision (also while a correction is under way)."""
+        return self.filter(snapshots__is_current=True)
 
 
 class Assessment(models.Model):
@@ -139,6 +141,13 @@ class Assessment(models.Model):
     def is_editable(self) -> bool:
         return self.status in EDITABLE_STATES
 
+    def reply_is_open(self, today=None) -> bool:
+        """The right of reply is open, and its last day has not passed."""
+        today = today or timezone.localdate()
+        return self.status == Status.REPLY and (
+            self.reply_deadline is None or today <= self.reply_deadline
+        )
+
     def indicators(self):
         """The indicators this assessment answers: its kind decides (DESIGN.md)."""
         return Indicator.objects.filter(
@@ -186,7 +195,42 @@ def indicator_spec(indicator: Indicator) -> scoring.IndicatorSpec:
     )
 
 
-class Response(models.Model):
+class AnswerTexts(models.Model):
+    """What an answer says in words, besides its value: kept on the answer and frozen
+    with every published revision."""
+
+    na_reason = models.TextField(_("reason it does not apply"), blank=True)
+    evidence = models.TextField(_("evidence"), blank=True)
+    links = models.TextField(_("links"), blank=True, help_text=_("One address per line."))
+    reply = models.TextField(
+        _("municipality's reply"),
+        blank=True,
+        help_text=_("External assessments: the municipality's answer to this finding."),
+    )
+    # The texts above are written in Georgian; English pages show these translations,
+    # or say that the text exists in Georgian only.
+    na_reason_en = models.TextField(_("reason it does not apply (English)"), blank=True)
+    evidence_en = models.TextField(_("evidence (English)"), blank=True)
+    reply_en = models.TextField(_("municipality's reply (English)"), blank=True)
+
+    TEXT_FIELDS = ["na_reason", "evidence", "links", "reply", "na_reason_en", "evidence_en",
+                   "reply_en"]  # fmt: skip
+
+    class Meta:
+        abstract = True
+
+    def text_in(self, field: str, lang: str) -> str:
+        """A free-text field as English pages show it: the translation or nothing."""
+        if lang == "en":
+            return getattr(self, f"{field}_en")
+        return getattr(self, field)
+
+    @property
+    def link_list(self) -> list[str]:
+        return [line.strip() for line in self.links.splitlines() if line.strip()]
+
+
+class Response(AnswerTexts):
     """One answer: an assessment × an indicator."""
 
     assessment = models.ForeignKey(
@@ -204,19 +248,8 @@ class Response(models.Model):
         help_text=_("Yes = 1 and no = 0; a scale level; a percentage; or a number."),
     )
     is_na = models.BooleanField(_("not applicable"), default=False)
-    na_reason = models.TextField(_("reason it does not apply"), blank=True)
-    evidence = models.TextField(_("evidence"), blank=True)
-    links = models.TextField(_("links"), blank=True, help_text=_("One address per line."))
-    reply = models.TextField(
-        _("municipality's reply"),
-        blank=True,
-        help_text=_("External assessments: the municipality's answer to this finding."),
-    )
-    # The texts above are written in Georgian; English pages show these translations,
-    # or say that the text exists in Georgian only.
-    na_reason_en = models.TextField(_("reason it does not apply (English)"), blank=True)
-    evidence_en = models.TextField(_("evidence (English)"), blank=True)
-    reply_en = models.TextField(_("municipality's reply (English)"), blank=True)
+    # Raised by every save, so that two people editing one answer notice each other.
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -248,12 +281,6 @@ class Response(models.Model):
     @property
     def is_answered(self) -> bool:
         return self.is_na or self.value is not None
-
-    def text_in(self, field: str, lang: str) -> str:
-        """A free-text field as English pages show it: the translation or nothing."""
-        if lang == "en":
-            return getattr(self, f"{field}_en")
-        return getattr(self, field)
 
     def as_answer(self) -> scoring.Answer:
         return scoring.Answer(value=self.value, is_na=self.is_na)
@@ -311,6 +338,7 @@ class EvidenceFile(models.Model):
         verbose_name=_("uploaded by"),
     )
     uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["uploaded_at"]
@@ -345,6 +373,7 @@ class ReviewComment(models.Model):
     text = models.TextField(_("comment"))
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     resolved = models.BooleanField(_("resolved"), default=False)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["created_at"]
@@ -357,7 +386,9 @@ class ReviewComment(models.Model):
 
 class SnapshotQuerySet(models.QuerySet):
     def current(self):
-        return self.filter(is_current=True, assessment__status=Status.PUBLISHED)
+        """The public revision of each published assessment. A correction under way
+        leaves it public until the corrected revision replaces it."""
+        return self.filter(is_current=True)
 
 
 class ScoreSnapshot(models.Model):
@@ -441,7 +472,9 @@ class CriterionScore(models.Model):
         return f"{self.snapshot} · {self.criterion}"
 
 
-class IndicatorScore(models.Model):
+class IndicatorScore(AnswerTexts):
+    """One indicator of a published revision: the answer, its texts and its score."""
+
     snapshot = models.ForeignKey(ScoreSnapshot, on_delete=models.CASCADE, related_name="indicators")
     indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="+")
     value = models.DecimalField(_("value"), max_digits=14, decimal_places=4, null=True)
@@ -459,3 +492,45 @@ class IndicatorScore(models.Model):
 
     def __str__(self):
         return f"{self.snapshot} · {self.indicator}"
+
+
+class NotificationSettings(models.Model):
+    """How a user wants to hear from the platform."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notification_settings",
+        verbose_name=_("user"),
+    )
+    language = models.CharField(
+        _("email language"), max_length=5, choices=settings.LANGUAGES, default="ka"
+    )
+
+    class Meta:
+        verbose_name = _("notification settings")
+        verbose_name_plural = _("notification settings")
+
+    def __str__(self):
+        return str(self.user)
+
+
+def language_of(user) -> str:
+    try:
+        return user.notification_settings.language
+    except NotificationSettings.DoesNotExist:
+        return settings.LANGUAGE_CODE
+
+
+class SentNotification(models.Model):
+    """An email already sent, so that a retried task does not send it twice."""
+
+    key = models.CharField(_("key"), max_length=200, unique=True)
+    sent_at = models.DateTimeField(_("sent"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("sent notification")
+        verbose_name_plural = _("sent notifications")
+
+    def __str__(self):
+        return self.key

@@ -26,8 +26,8 @@ from .models import (
     AreaScore,
     CriterionScore,
     Cycle,
+    EvidenceFile,
     IndicatorScore,
-    Response,
     ScoreSnapshot,
 )
 from .workflow import Kind
@@ -328,16 +328,30 @@ class KindSummary:
 
 @dataclass
 class AnswerView:
-    """One kind's frozen answer to one indicator, in words, with its evidence."""
+    """One kind's frozen answer to one indicator, in words, with its evidence.
+
+    Everything comes from the published revision (IndicatorScore), so a correction
+    under way changes nothing here until it is published.
+    """
 
     kind: str
     indicator: Indicator
-    value: Decimal | None
-    is_na: bool
-    normalised: Decimal | None
-    response: Response | None
+    score: IndicatorScore
+    files: list = field(default_factory=list)
     previous_normalised: Decimal | None = None
     has_previous: bool = False
+
+    @property
+    def value(self) -> Decimal | None:
+        return self.score.value
+
+    @property
+    def is_na(self) -> bool:
+        return self.score.is_na
+
+    @property
+    def normalised(self) -> Decimal | None:
+        return self.score.normalised
 
     @property
     def text(self) -> str:
@@ -354,12 +368,10 @@ class AnswerView:
         return scoring.change(self.points, scoring.points(self.previous_normalised))
 
     def _text(self, field: str) -> str:
-        if not self.response:
-            return ""
-        return self.response.text_in(field, get_language() or "ka")
+        return self.score.text_in(field, get_language() or "ka")
 
     def _in_georgian_only(self, field: str) -> bool:
-        return bool(self.response and getattr(self.response, field) and not self._text(field))
+        return bool(getattr(self.score, field) and not self._text(field))
 
     @property
     def evidence(self) -> str:
@@ -380,9 +392,7 @@ class AnswerView:
 
     @property
     def links(self) -> list[str]:
-        if not self.response:
-            return []
-        return [line.strip() for line in self.response.links.splitlines() if line.strip()]
+        return self.score.link_list
 
 
 @dataclass
@@ -529,12 +539,16 @@ def scorecard(municipality: Municipality, cycle: Cycle) -> Scorecard | None:
         else:
             indicator_previous[previous_ids[score.snapshot_id]][score.indicator_id] = score
 
-    responses = defaultdict(dict)
+    # Evidence files that were there when the revision was published.
+    files = defaultdict(lambda: defaultdict(list))
+    published_at = {s.snapshot.assessment_id: s.snapshot.published_at for s in kinds.values()}
     assessment_kinds = {s.snapshot.assessment_id: kind for kind, s in kinds.items()}
-    for response in Response.objects.filter(assessment_id__in=assessment_kinds).prefetch_related(
-        "files"
-    ):
-        responses[assessment_kinds[response.assessment_id]][response.indicator_id] = response
+    for document in EvidenceFile.objects.filter(
+        response__assessment_id__in=assessment_kinds
+    ).select_related("response"):
+        assessment_id = document.response.assessment_id
+        if document.uploaded_at <= published_at[assessment_id]:
+            files[assessment_kinds[assessment_id]][document.response.indicator_id].append(document)
 
     version_id = cycle.methodology_id
     criteria_by_area = defaultdict(list)
@@ -549,12 +563,7 @@ def scorecard(municipality: Municipality, cycle: Cycle) -> Scorecard | None:
         if score is None:
             return None
         view = AnswerView(
-            kind=kind,
-            indicator=indicator,
-            value=score.value,
-            is_na=score.is_na,
-            normalised=score.normalised,
-            response=responses[kind].get(indicator.pk),
+            kind=kind, indicator=indicator, score=score, files=files[kind][indicator.pk]
         )
         before = previous_of.get(kind)
         counterpart = _counterpart(indicator, cycle, before.cycle) if before else None

@@ -1,6 +1,18 @@
-"""Who a user is with respect to one assessment."""
+"""Who a user is with respect to one assessment, and so what they may do to it.
 
-from .workflow import CSO_MONITOR, MUNICIPAL_STAFF, PROJECT_STAFF, Kind
+Every permission check reads the tables in assessments.workflow through here.
+"""
+
+from django.db.models import Q
+
+from .workflow import (
+    CSO_MONITOR,
+    MUNICIPAL_STAFF,
+    PERMISSIONS,
+    PROJECT_STAFF,
+    Kind,
+    allows,
+)
 
 PROJECT_STAFF_GROUP = "Project staff"
 MUNICIPAL_STAFF_GROUP = "Municipal staff"
@@ -9,9 +21,21 @@ GRANT_REVIEWER_GROUP = "Grant reviewers"
 
 
 def is_project_staff(user) -> bool:
-    return user.is_active and (
-        user.is_superuser or user.groups.filter(name=PROJECT_STAFF_GROUP).exists()
-    )
+    if not (user.is_authenticated and user.is_active):
+        return False
+    if not hasattr(user, "_is_project_staff"):
+        user._is_project_staff = (
+            user.is_superuser or user.groups.filter(name=PROJECT_STAFF_GROUP).exists()
+        )
+    return user._is_project_staff
+
+
+def organization_ids(user) -> list[int]:
+    if not hasattr(user, "_organization_ids"):
+        user._organization_ids = list(
+            user.organization_memberships.values_list("organization_id", flat=True)
+        )
+    return user._organization_ids
 
 
 def role_for(user, assessment) -> str | None:
@@ -26,12 +50,37 @@ def role_for(user, assessment) -> str | None:
     if (
         assessment.kind == Kind.EXTERNAL
         and assessment.organization_id
-        and user.organization_memberships.filter(
-            organization_id=assessment.organization_id
-        ).exists()
+        and assessment.organization_id in organization_ids(user)
     ):
         return CSO_MONITOR
     return None
+
+
+def may(user, action: str, assessment) -> bool:
+    """Whether the user may do this action (see workflow.PERMISSIONS) to the assessment."""
+    return allows(
+        action, status=assessment.status, kind=assessment.kind, role=role_for(user, assessment)
+    )
+
+
+def visible_assessments(user, assessments):
+    """The assessments of the queryset that the user may see, by the same table."""
+    if not (user.is_authenticated and user.is_active):
+        return assessments.none()
+    if is_project_staff(user):
+        return assessments
+    visible = Q(pk__in=[])
+    membership = getattr(user, "municipality_membership", None)
+    organizations = organization_ids(user)
+    for permission in PERMISSIONS:
+        if permission.action != "view":
+            continue
+        in_states = Q(kind__in=permission.kinds, status__in=permission.states)
+        if membership and MUNICIPAL_STAFF in permission.roles:
+            visible |= in_states & Q(municipality_id=membership.municipality_id)
+        if organizations and CSO_MONITOR in permission.roles:
+            visible |= in_states & Q(kind=Kind.EXTERNAL, organization_id__in=organizations)
+    return assessments.filter(visible)
 
 
 PROJECT_STAFF_APPS = ["municipalities", "indicators", "assessments", "grants"]
@@ -45,11 +94,32 @@ def ensure_groups(**kwargs):
     """
     from django.contrib.auth.models import Group, Permission
 
-    for name in (MUNICIPAL_STAFF_GROUP, CSO_MONITOR_GROUP, GRANT_REVIEWER_GROUP):
+    for name in (CSO_MONITOR_GROUP, GRANT_REVIEWER_GROUP):
         Group.objects.get_or_create(name=name)
+    # Municipal staff open their assessments in the admin; what they may do to each
+    # one is decided by the workflow table, not by model permissions.
+    municipal_staff, _created = Group.objects.get_or_create(name=MUNICIPAL_STAFF_GROUP)
+    municipal_staff.permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="assessments", codename="view_assessment"
+        )
+    )
     project_staff, _created = Group.objects.get_or_create(name=PROJECT_STAFF_GROUP)
     permissions = Permission.objects.filter(content_type__app_label__in=PROJECT_STAFF_APPS)
     users = Permission.objects.filter(
         content_type__app_label="auth", codename__in=["view_user", "add_user", "change_user"]
     )
     project_staff.permissions.add(*permissions, *users)
+
+
+def give_municipal_staff_access(sender, instance, **kwargs):
+    """A member of a municipality's staff works in the admin, in the municipal staff group."""
+    from django.contrib.auth.models import Group
+
+    user = instance.user
+    if not user.is_staff:
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+    group = Group.objects.filter(name=MUNICIPAL_STAFF_GROUP).first()
+    if group:
+        user.groups.add(group)

@@ -1,5 +1,10 @@
-"""Workflows that span several models: submitting and publishing assessments."""
+"""Workflows that span several models: submitting, replying, reviewing and publishing.
 
+Each one checks the workflow table (through roles.role_for), changes the status
+inside one transaction, and queues its email for after the commit.
+"""
+
+import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
@@ -10,9 +15,17 @@ from django.utils.translation import gettext as _
 from indicators.models import Criterion, ThematicArea
 
 from . import scoring
-from .models import AreaScore, Assessment, CriterionScore, IndicatorScore, ScoreSnapshot
+from .models import (
+    AnswerTexts,
+    AreaScore,
+    Assessment,
+    CriterionScore,
+    IndicatorScore,
+    ReviewComment,
+    ScoreSnapshot,
+)
 from .roles import role_for
-from .workflow import Status, find_transition
+from .workflow import SYSTEM, Status, find_transition
 
 SCORE_PLACES = Decimal("0.0001")
 NORMALISED_PLACES = Decimal("0.000001")
@@ -32,8 +45,27 @@ def _check(assessment: Assessment, action: str, user):
         action=action,
         status=assessment.status,
         kind=assessment.kind,
-        role=role_for(user, assessment),
+        role=SYSTEM if user is None else role_for(user, assessment),
     )
+
+
+def _record(assessment: Assessment, action: str, by) -> None:
+    """Say in the history who made this transition (the history middleware only knows
+    the user inside a web request)."""
+    assessment._change_reason = action
+    assessment._history_user = by
+
+
+def _notify(event: str, assessment: Assessment) -> None:
+    """Queue the event's emails once the transaction commits (never for a rollback)."""
+    from .tasks import send_notification
+
+    def queue():
+        # The history record of this very change names the occurrence.
+        key = f"{event}:{assessment.pk}:{assessment.history.latest().history_id}"
+        send_notification.delay(event=event, assessment_id=assessment.pk, key=key)
+
+    transaction.on_commit(queue)
 
 
 def _require_complete(result: scoring.Result) -> None:
@@ -44,33 +76,106 @@ def _require_complete(result: scoring.Result) -> None:
         )
 
 
-def submit_assessment(*, assessment: Assessment, by) -> Assessment:
+def submit_assessment(*, assessment: Assessment, by, notify: bool = True) -> Assessment:
     with transaction.atomic():
         assessment = _locked(assessment)
         _check(assessment, "submit", by)
         _require_complete(assessment.score())
         assessment.status = Status.SUBMITTED
         assessment.submitted_at = timezone.now()
-        assessment._change_reason = "submit"
+        _record(assessment, "submit", by)
         assessment.save(update_fields=["status", "submitted_at", "updated_at"])
+        # Resubmitting answers the comments that came with a return.
+        assessment.comments.filter(resolved=False).update(resolved=True)
+        if notify:
+            _notify("submitted", assessment)
     return assessment
 
 
+# Transitions that need more than the table's permission have their own function.
+SPECIAL_ACTIONS = {"submit", "publish", "open_reply", "return"}
+
+
 def move_assessment(*, assessment: Assessment, action: str, by) -> Assessment:
-    """Make a transition that needs nothing but the workflow table's permission."""
-    if action in ("submit", "publish"):
-        raise ValueError(f"{action} checks completeness: call {action}_assessment()")
+    """Make a transition that needs nothing but the workflow table's permission.
+
+    `by` is None when the platform itself acts (see workflow.SYSTEM).
+    """
+    if action in SPECIAL_ACTIONS:
+        raise ValueError(f"{action} needs more than a permission: use its own function")
     with transaction.atomic():
         assessment = _locked(assessment)
         transition = _check(assessment, action, by)
         assessment.status = transition.target
-        assessment._change_reason = action
+        _record(assessment, action, by)
         assessment.save(update_fields=["status", "updated_at"])
     return assessment
 
 
+def open_reply(*, assessment: Assessment, by, days: int, notify: bool = True) -> Assessment:
+    """Give the municipality `days` days, today included, to answer the CSO's findings."""
+    if days < 1:
+        raise ValidationError(_("Give the municipality at least one day to reply."))
+    with transaction.atomic():
+        assessment = _locked(assessment)
+        _check(assessment, "open_reply", by)
+        assessment.status = Status.REPLY
+        assessment.reply_deadline = timezone.localdate() + datetime.timedelta(days=days - 1)
+        _record(assessment, "open_reply", by)
+        assessment.save(update_fields=["status", "reply_deadline", "updated_at"])
+        if notify:
+            _notify("reply_opened", assessment)
+    return assessment
+
+
+def close_expired_replies(*, today: datetime.date | None = None) -> list[int]:
+    """Move every external assessment whose right of reply has run out on to review."""
+    today = today or timezone.localdate()
+    closed = []
+    expired = Assessment.objects.filter(status=Status.REPLY, reply_deadline__lt=today)
+    for assessment in expired:
+        move_assessment(assessment=assessment, action="close_reply", by=None)
+        closed.append(assessment.pk)
+    return closed
+
+
+def return_assessment(
+    *, assessment: Assessment, by, comments: list[tuple[int, str]], note: str = ""
+) -> Assessment:
+    """Send an assessment back to draft with what needs to change.
+
+    `comments` are (indicator id, text) pairs; the owner sees them in their form.
+    There must be at least one comment, new or still open from before.
+    """
+    with transaction.atomic():
+        assessment = _locked(assessment)
+        _check(assessment, "return", by)
+        allowed = set(assessment.indicators().values_list("pk", flat=True))
+        if any(indicator_id not in allowed for indicator_id, _text in comments):
+            raise ValidationError(
+                _("A comment names an indicator this assessment does not answer.")
+            )
+        new = [
+            ReviewComment(assessment=assessment, indicator_id=i, text=t.strip(), author=by)
+            for i, t in comments
+            if t.strip()
+        ]
+        if note.strip():
+            new.append(ReviewComment(assessment=assessment, text=note.strip(), author=by))
+        if not new and not assessment.comments.filter(resolved=False).exists():
+            raise ValidationError(_("Say what needs to change: write at least one comment."))
+        for comment in new:
+            comment._history_user = by
+            comment.save()
+        assessment.status = Status.DRAFT
+        _record(assessment, "return", by)
+        assessment.save(update_fields=["status", "updated_at"])
+        _notify("returned", assessment)
+    return assessment
+
+
 def publish_assessment(
-    *, assessment: Assessment, by, note_ka: str = "", note_en: str = ""
+    *, assessment: Assessment, by, note_ka: str = "", note_en: str = "", notify: bool = True
 ) -> ScoreSnapshot:
     """Freeze a score snapshot and publish, all in one transaction.
 
@@ -101,8 +206,10 @@ def publish_assessment(
         _store_scores(snapshot, assessment, result)
         assessment.status = Status.PUBLISHED
         assessment.published_at = assessment.published_at or now
-        assessment._change_reason = "publish"
+        _record(assessment, "publish", by)
         assessment.save(update_fields=["status", "published_at", "updated_at"])
+        if notify:
+            _notify("published", assessment)
     return snapshot
 
 
@@ -131,6 +238,7 @@ def _store_scores(snapshot: ScoreSnapshot, assessment: Assessment, result: scori
             value=responses[i.pk].value,
             is_na=responses[i.pk].is_na,
             normalised=_stored(result.indicators[i.code], NORMALISED_PLACES),
+            **{name: getattr(responses[i.pk], name) for name in AnswerTexts.TEXT_FIELDS},
         )
         for i in indicators
     )

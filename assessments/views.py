@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -14,8 +15,9 @@ from municipalities.models import Municipality, Organization
 from musqat.cache import public_page
 
 from . import charts, methodology_example, published
-from .models import Cycle, EvidenceFile
-from .workflow import Kind, Status
+from .models import Cycle, EvidenceFile, ScoreSnapshot
+from .roles import may
+from .workflow import Kind
 
 COMPARE_MIN, COMPARE_MAX = 2, 8
 INLINE_EVIDENCE = (".pdf", ".png", ".jpg", ".jpeg", ".gif", ".webp")
@@ -251,9 +253,7 @@ def compare(request):
     if cycle and kind not in Kind.values:
         if kind:
             errors.append(_("Unknown kind of assessment; showing the default."))
-        kind = published.headline_kind(
-            cycle.assessments.filter(status=Status.PUBLISHED).values_list("kind", flat=True)
-        )
+        kind = published.headline_kind(cycle.assessments.published().values_list("kind", flat=True))
     table = None
     if cycle and COMPARE_MIN <= len(chosen) <= COMPARE_MAX and not unknown:
         table = published.comparison(cycle, kind=kind, municipalities=chosen)
@@ -352,16 +352,23 @@ def about(request):
 
 
 def evidence_file(request, pk):
-    """An evidence file of a published assessment (unpublished ones stay private)."""
-    document = get_object_or_404(
-        EvidenceFile.objects.select_related("response__assessment"),
-        pk=pk,
-        response__assessment__status=Status.PUBLISHED,
+    """An evidence file: public once its revision is published, otherwise only for the
+    people who may see the assessment (anyone else is told it does not exist)."""
+    document = get_object_or_404(EvidenceFile.objects.select_related("response__assessment"), pk=pk)
+    assessment = document.response.assessment
+    is_public = (
+        ScoreSnapshot.objects.current()
+        .filter(assessment=assessment, published_at__gte=document.uploaded_at)
+        .exists()
     )
+    if not is_public and not may(request.user, "view", assessment):
+        raise Http404
     name = document.file.name.rsplit("/", 1)[-1]
     # Only types a browser cannot run open in the page; anything else (HTML, SVG,
     # office files) downloads, and the sandbox keeps scripts from running anyway.
     inline = name.lower().endswith(INLINE_EVIDENCE)
     response = FileResponse(document.file.open("rb"), as_attachment=not inline, filename=name)
     response["Content-Security-Policy"] = "sandbox"
+    if not is_public:
+        patch_cache_control(response, private=True, no_store=True)
     return response

@@ -27,6 +27,8 @@ class Kind(models.TextChoices):
 MUNICIPAL_STAFF = "municipal_staff"
 CSO_MONITOR = "cso_monitor"
 PROJECT_STAFF = "project_staff"
+# The platform itself, for example closing a right of reply when its days are over.
+SYSTEM = "system"
 
 
 @dataclass(frozen=True)
@@ -72,7 +74,7 @@ TRANSITIONS = [
         Status.REPLY,
         Status.REVIEW,
         frozenset({Kind.EXTERNAL}),
-        frozenset({PROJECT_STAFF, MUNICIPAL_STAFF}),
+        frozenset({PROJECT_STAFF, MUNICIPAL_STAFF, SYSTEM}),
     ),
     Transition(
         "start_review",
@@ -119,11 +121,66 @@ PUBLIC_LABELS = {
 
 EDITABLE_STATES = frozenset({Status.DRAFT})
 
+ALL_STATES = frozenset(Status)
+SELF_ONLY = frozenset({Kind.SELF})
+EXTERNAL_ONLY = frozenset({Kind.EXTERNAL})
+
+
+@dataclass(frozen=True)
+class Permission:
+    """What a role may do to an assessment of these kinds while it is in these states."""
+
+    action: str
+    kinds: frozenset
+    states: frozenset
+    roles: frozenset
+
+
+# Everything besides transitions. Project staff see everything; a municipality sees
+# its self-assessments, and the CSO's external assessment of it once the right of
+# reply opens; a CSO sees the external assessments assigned to it. Roles come from
+# assessments.roles.role_for: a municipality's staff, the assigned CSO's members.
+PERMISSIONS = [
+    Permission("view", BOTH_KINDS, ALL_STATES, frozenset({PROJECT_STAFF})),
+    Permission("view", SELF_ONLY, ALL_STATES, frozenset({MUNICIPAL_STAFF})),
+    Permission("view", EXTERNAL_ONLY, ALL_STATES, frozenset({CSO_MONITOR})),
+    Permission(
+        "view",
+        EXTERNAL_ONLY,
+        frozenset({Status.REPLY, Status.REVIEW, Status.PUBLISHED}),
+        frozenset({MUNICIPAL_STAFF}),
+    ),
+    Permission("edit_answers", SELF_ONLY, EDITABLE_STATES, frozenset({MUNICIPAL_STAFF})),
+    Permission("edit_answers", EXTERNAL_ONLY, EDITABLE_STATES, frozenset({CSO_MONITOR})),
+    Permission("edit_answers", BOTH_KINDS, EDITABLE_STATES, frozenset({PROJECT_STAFF})),
+    Permission(
+        "write_reply", EXTERNAL_ONLY, frozenset({Status.REPLY}), frozenset({MUNICIPAL_STAFF})
+    ),
+    Permission("comment", BOTH_KINDS, frozenset({Status.REVIEW}), frozenset({PROJECT_STAFF})),
+    Permission("view_history", BOTH_KINDS, ALL_STATES, frozenset({PROJECT_STAFF})),
+    Permission("assign_organization", EXTERNAL_ONLY, ALL_STATES, frozenset({PROJECT_STAFF})),
+]
+
+ACTIONS = sorted({p.action for p in PERMISSIONS})
+
 
 class TransitionNotAllowed(Exception):
     def __init__(self, action, status, kind, role):
         self.action, self.status, self.kind, self.role = action, status, kind, role
         super().__init__(f"{role} may not {action} a {kind} assessment in {status}")
+
+
+def allows(action: str, *, status: str, kind: str, role: str | None) -> bool:
+    """Whether the table lets this role do this (non-transition) action."""
+    return any(
+        p.action == action and status in p.states and kind in p.kinds and role in p.roles
+        for p in PERMISSIONS
+    )
+
+
+def transitions_for(*, status: str, kind: str, role: str | None) -> list[Transition]:
+    """The transitions this role may make from this state, in table order."""
+    return [t for t in TRANSITIONS if t.source == status and kind in t.kinds and role in t.roles]
 
 
 def find_transition(*, action: str, status: str, kind: str, role: str) -> Transition:

@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -151,7 +152,14 @@ STORAGES = {
     },
 }
 
-LOGIN_URL = "admin:login"
+# CSO monitors sign in to their workspace; staff sign in to the admin.
+LOGIN_URL = "monitor:login"
+LOGIN_REDIRECT_URL = "monitor:dashboard"
+# Links in emails point here.
+SITE_URL = os.environ.get("MUSQAT_SITE_URL", "http://127.0.0.1:8000")
+# Evidence files: PDF, images or office documents, up to this size each.
+EVIDENCE_MAX_BYTES = envint("EVIDENCE_MAX_BYTES", str(10 * 1024 * 1024))
+FILE_UPLOAD_PERMISSIONS = 0o640
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -171,6 +179,13 @@ CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or None
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    # A right of reply ends after its last day; the assessment then goes to review.
+    "close-expired-replies": {
+        "task": "assessments.tasks.close_expired_replies",
+        "schedule": crontab(hour=0, minute=10),
+    },
+}
 
 # The site says plainly when demonstration data is shown.
 DEMO_MODE = envbool("MUSQAT_DEMO", "1")

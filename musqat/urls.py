@@ -12,6 +12,7 @@ admin.site.index_title = _("Platform administration")
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("monitor/", include("assessments.monitor_urls")),
 ]
 
 urlpatterns += i18n_patterns(

@@ -61,3 +61,11 @@ def decimal(value, places=None):
 def scale_labels(indicator):
     """An indicator's scale labels in the current language."""
     return indicator.labels_in(get_language() or "ka") or indicator.labels_in("ka")
+
+
+@register.filter
+def share(value):
+    """A share of 0–1 as a whole percentage, e.g. 0.604 → 60%."""
+    if value is None:
+        return "–"
+    return f"{number_format(round(Decimal(value) * 100), decimal_pos=0)}%"

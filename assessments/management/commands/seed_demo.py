@@ -17,7 +17,12 @@ from assessments.roles import (
     PROJECT_STAFF_GROUP,
     ensure_groups,
 )
-from assessments.services import move_assessment, publish_assessment, submit_assessment
+from assessments.services import (
+    move_assessment,
+    open_reply,
+    publish_assessment,
+    submit_assessment,
+)
 from assessments.workflow import Kind, Status
 from indicators.matrix import load_matrix, read_csv
 from indicators.models import Indicator, MethodologyVersion, ResponseType
@@ -172,7 +177,8 @@ class Command(BaseCommand):
                 user.set_password(demo.PASSWORD)
             user.first_name, user.last_name = first, last
             user.email = f"{username}@example.org"
-            user.is_staff = role == "project_staff"
+            # Project and municipal staff work in the admin; monitors in /monitor/.
+            user.is_staff = role in ("project_staff", "municipal_staff")
             user.save()
             user.groups.add(Group.objects.get(name=GROUPS[role]))
             if slug:
@@ -228,10 +234,11 @@ class Command(BaseCommand):
                 )
             )
         Response.objects.bulk_create(responses)
-        submit_assessment(assessment=assessment, by=staff)
+        # Past rounds: nobody needs an email about them.
+        submit_assessment(assessment=assessment, by=staff, notify=False)
         if external:
-            move_assessment(assessment=assessment, action="open_reply", by=staff)
+            open_reply(assessment=assessment, by=staff, days=14, notify=False)
             move_assessment(assessment=assessment, action="close_reply", by=staff)
         else:
             move_assessment(assessment=assessment, action="start_review", by=staff)
-        publish_assessment(assessment=assessment, by=staff)
+        publish_assessment(assessment=assessment, by=staff, notify=False)
