@@ -7,8 +7,8 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from indicators.models import ThematicArea
@@ -43,7 +43,8 @@ def refuse(request, message: str):
 
 @login_required
 def dashboard(request):
-    assessments = monitored(request.user).order_by("-cycle__year", "municipality__name")
+    name = "municipality__name_en" if get_language() == "en" else "municipality__name_ka"
+    assessments = monitored(request.user).order_by("-cycle__year", name)
     cycles = Cycle.objects.filter(assessments__in=assessments).distinct().order_by("-year")
     cycle = request.GET.get("cycle", "")
     if cycle.isdigit():

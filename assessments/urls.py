@@ -10,6 +10,11 @@ urlpatterns = [
     path("municipalities/<slug:slug>/", views.municipality, name="municipality"),
     path("scorecards/<int:year>/<slug:slug>/", views.scorecard, name="scorecard"),
     path("scorecards/<int:year>/<slug:slug>/data.csv", views.scorecard_csv, name="scorecard_csv"),
+    path(
+        "scorecards/<int:year>/<slug:slug>/revisions/",
+        views.scorecard_revisions,
+        name="scorecard_revisions",
+    ),
     path("compare/", views.compare, name="compare"),
     path("areas/<int:year>/<str:code>/", views.area, name="area"),
     path("methodology/", views.methodology, name="methodology"),

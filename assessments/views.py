@@ -168,6 +168,39 @@ def _published_scorecard(year, slug) -> published.Scorecard:
 
 
 @public_page
+def scorecard_revisions(request, year, slug):
+    """Every published revision of a municipality's assessments in one cycle, corrections
+    with their public notes, so that earlier numbers stay readable."""
+    place = get_object_or_404(Municipality, slug=slug)
+    cycle = get_object_or_404(Cycle.objects.select_related("methodology"), year=year)
+    snapshots = list(
+        ScoreSnapshot.objects.filter(assessment__municipality=place, assessment__cycle=cycle)
+        .select_related("assessment")
+        .prefetch_related("areas")
+        .order_by("assessment__kind", "-revision")
+    )
+    if not snapshots:
+        raise Http404(_("This scorecard is not published."))
+    areas = list(ThematicArea.objects.filter(version_id=cycle.methodology_id))
+    revisions = [
+        {
+            "snapshot": snapshot,
+            "kind": Kind(snapshot.assessment.kind).label,
+            "areas": [
+                next((s.score for s in snapshot.areas.all() if s.area_id == area.pk), None)
+                for area in areas
+            ],
+        }
+        for snapshot in snapshots
+    ]
+    return render(
+        request,
+        "assessments/revisions.html",
+        {"municipality": place, "cycle": cycle, "areas": areas, "revisions": revisions},
+    )
+
+
+@public_page
 def scorecard(request, year, slug):
     card = _published_scorecard(year, slug)
     kinds = list(card.kinds)

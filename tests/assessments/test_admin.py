@@ -33,21 +33,33 @@ def telavi_self(telavi, cycle_2021):
     return assessment
 
 
-def test_project_staff_edit_a_draft_answer(staff_client, telavi_self, project_staff):
-    response = telavi_self.responses.get()
-    page = post_answer(staff_client, response, value="0", evidence="Council minutes")
-    assert page.status_code == 302, page.content.decode()[:2000]
-    response.refresh_from_db()
+def test_project_staff_edit_a_draft_answer_on_its_area_page(
+    staff_client, telavi_self, project_staff, open_area
+):
+    page = open_area(staff_client, telavi_self, "A", admin=True)
+    saved = page.post({"A.1.1": {"value": "0", "evidence": "Council minutes"}})
+    assert saved.status_code == 302
+    response = telavi_self.responses.get(indicator__code="A.1.1")
     assert response.value == 0
+    assert response.evidence == "Council minutes"
     assert response.updated_by == project_staff
     assert response.history.first().history_user == project_staff
 
 
-def test_it_rejects_an_out_of_range_answer_with_a_message(staff_client, telavi_self):
+def test_it_rejects_an_out_of_range_answer_with_a_message(staff_client, telavi_self, open_area):
+    staff_client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    page = open_area(staff_client, telavi_self, "A", admin=True)
+    refused = page.post({"A.1.1": {"value": "7", "evidence": "Kept"}})
+    assert refused.status_code == 400
+    assert "Select a valid choice." in refused.content.decode()
+    assert "Kept" in refused.content.decode()
+    assert telavi_self.responses.get(indicator__code="A.1.1").value == 1
+
+
+def test_the_answers_admin_is_for_reading_only(staff_client, telavi_self):
     response = telavi_self.responses.get()
-    page = post_answer(staff_client, response, value="7")
-    assert page.status_code == 200
-    assert "Answer yes (1) or no (0)." in page.content.decode()
+    page = post_answer(staff_client, response, value="0")
+    assert page.status_code == 403
     response.refresh_from_db()
     assert response.value == 1
 

@@ -11,7 +11,6 @@ import re
 import pytest
 
 from assessments import services
-from assessments.models import Response
 from assessments.workflow import Status
 from indicators.models import MethodologyVersion
 from musqat.georgian import has_mtavruli
@@ -266,12 +265,23 @@ def test_the_scorecard_shows_the_municipality_s_reply_to_a_finding(visit, publis
     assert "დანარჩენი სოფლები 2022 წელს ჩაერთვება" in georgian
 
 
+@pytest.fixture
+def telavi_external_2021(telavi, cycle_2021, cso):
+    """Telavi's external assessment of 2021, not yet published."""
+    return factories.assessment(telavi, cycle_2021, "external", organization=cso)
+
+
+TELAVI_EXTERNAL = {"A.1.1": 1, "A.2.1": 60, "B.1.1": 14}
+
+
 def test_an_english_scorecard_sends_readers_to_georgian_text_it_has_no_translation_of(
-    visit, published_2021
+    visit, telavi_external_2021, publish
 ):
-    Response.objects.filter(
-        assessment=published_2021["telavi", "external"], indicator__code="A.2.1"
-    ).update(evidence_en="")
+    publish(
+        telavi_external_2021,
+        TELAVI_EXTERNAL,
+        texts={"A.2.1": {"evidence": "მოვინახულეთ 12 სოფელი 20-დან"}},  # no English
+    )
 
     page = visit("/en/scorecards/2021/telavi/")
 
@@ -310,11 +320,18 @@ def test_the_scorecard_compares_no_scores_with_a_cycle_under_another_methodology
 
 
 def test_a_corrected_scorecard_explains_the_correction_in_each_language(
-    visit, published_2021, project_staff
+    visit, published_2021, project_staff, cso_monitor
 ):
+    # Until this correction is published, the first revision stays public
+    # (test_portal_privacy.py follows a correction through every stage).
     external = published_2021["telavi", "external"]
     services.move_assessment(assessment=external, action="correct", by=project_staff)
+    services.return_assessment(
+        assessment=external, by=project_staff, comments=[], note="A.2.1: recount the villages."
+    )
     factories.answer(external, "A.2.1", 70)
+    services.submit_assessment(assessment=external, by=cso_monitor)
+    services.move_assessment(assessment=external, action="start_review", by=project_staff)
     services.publish_assessment(
         assessment=external,
         by=project_staff,
@@ -330,12 +347,15 @@ def test_a_corrected_scorecard_explains_the_correction_in_each_language(
     assert "A.2.1 შესწორდა: 70%" in georgian.text
     # A = (100 + 70) ÷ 2 = 85
     assert "Overall score 85.0 High" in english.text
+    assert "External assessment 70% Score: 70.0 / 100" in english.text
 
 
-def test_the_scorecard_links_the_evidence_addresses(visit, published_2021):
-    Response.objects.filter(
-        assessment=published_2021["telavi", "external"], indicator__code="A.2.1"
-    ).update(links="https://telavi.gov.ge/villages\n\nhttps://example.org/report")
+def test_the_scorecard_links_the_evidence_addresses(visit, telavi_external_2021, publish):
+    publish(
+        telavi_external_2021,
+        TELAVI_EXTERNAL,
+        texts={"A.2.1": {"links": "https://telavi.gov.ge/villages\n\nhttps://example.org/report"}},
+    )
 
     page = visit("/en/scorecards/2021/telavi/")
 

@@ -1,4 +1,5 @@
-"""Submitting and publishing: the score snapshot is frozen in one transaction."""
+"""Submitting and publishing: the score snapshot, with each answer's texts, is frozen in one
+transaction."""
 
 from decimal import Decimal as D
 from unittest import mock
@@ -7,7 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from assessments import services
-from assessments.models import ScoreSnapshot
+from assessments.models import AnswerTexts, ScoreSnapshot
 from assessments.workflow import Status, TransitionNotAllowed
 from tests import factories
 
@@ -73,12 +74,68 @@ def test_it_rejects_publishing_by_anyone_but_project_staff(telavi_self_2021, tel
     assert not ScoreSnapshot.objects.exists()
 
 
-def test_a_correction_is_a_new_revision_with_a_public_note(telavi_self_2021, project_staff):
+def texts_of(answer):
+    """The words of an answer (a Response or a published IndicatorScore), by field."""
+    return {name: getattr(answer, name) for name in AnswerTexts.TEXT_FIELDS}
+
+
+def test_publishing_copies_each_answer_s_texts_into_the_revision(telavi_self_2021, project_staff):
+    response = telavi_self_2021.responses.get(indicator__code="A.1.2")
+    response.evidence = "სტანდარტი მიღებულია საკრებულოს მიერ"
+    response.evidence_en = "The standard was adopted by the council"
+    response.links = "https://telavi.gov.ge/standard"
+    response.save()
+
+    snapshot = services.publish_assessment(assessment=telavi_self_2021, by=project_staff)
+
+    frozen = {
+        score.indicator.code: texts_of(score)
+        for score in snapshot.indicators.select_related("indicator")
+    }
+    answers = telavi_self_2021.responses.select_related("indicator")
+    assert frozen == {r.indicator.code: texts_of(r) for r in answers}
+    assert frozen["A.1.2"]["evidence_en"] == "The standard was adopted by the council"
+    assert frozen["A.1.2"]["links"] == "https://telavi.gov.ge/standard"
+    assert frozen["B.1.1"]["na_reason"] == "No such service"
+
+
+def test_editing_an_answer_after_publication_leaves_the_revision_unchanged(
+    telavi_self_2021, project_staff, telavi_staff
+):
+    published = services.publish_assessment(assessment=telavi_self_2021, by=project_staff)
+    services.move_assessment(assessment=telavi_self_2021, action="correct", by=project_staff)
+    services.return_assessment(
+        assessment=telavi_self_2021, by=project_staff, comments=[], note="Check A.1.2."
+    )
+    response = telavi_self_2021.responses.get(indicator__code="A.1.2")
+    response.value = D(3)
+    response.evidence = "სტანდარტი გამოიყენება"
+    response.evidence_en = "The standard is applied"
+    response._history_user = telavi_staff
+    response.save()
+
+    frozen = published.indicators.get(indicator__code="A.1.2")
+    assert (frozen.value, frozen.normalised) == (D(2), D("0.666667"))
+    assert (frozen.evidence, frozen.evidence_en) == ("", "")
+    published.refresh_from_db()
+    assert (published.is_current, published.overall) == (True, D("83.3333"))
+
+
+def test_a_correction_is_a_new_revision_with_a_public_note(
+    telavi_self_2021, project_staff, telavi_staff
+):
     first = services.publish_assessment(assessment=telavi_self_2021, by=project_staff)
     services.move_assessment(assessment=telavi_self_2021, action="correct", by=project_staff)
+    services.return_assessment(
+        assessment=telavi_self_2021, by=project_staff, comments=[], note="A.1.2 is applied now."
+    )
     factories.answer(telavi_self_2021, "A.1.2", 3)
+    services.submit_assessment(assessment=telavi_self_2021, by=telavi_staff)
+    services.move_assessment(assessment=telavi_self_2021, action="start_review", by=project_staff)
+    # Until the correction is published, the first revision stays the public one.
+    assert list(ScoreSnapshot.objects.current()) == [first]
 
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="public note"):
         services.publish_assessment(assessment=telavi_self_2021, by=project_staff)
     second = services.publish_assessment(
         assessment=telavi_self_2021,

@@ -41,6 +41,13 @@ GROUPS = {
     "grant_reviewer": GRANT_REVIEWER_GROUP,
 }
 
+WORKSPACES = {
+    "project_staff": "/admin/",
+    "municipal_staff": "/admin/",
+    "cso_monitor": "/monitor/",
+    "grant_reviewer": "no workspace yet",
+}
+
 ROLE_NAMES = {
     "project_staff": "project staff",
     "municipal_staff": "municipal staff",
@@ -109,10 +116,10 @@ class Command(BaseCommand):
             users = self.seed_users(organization)
             self.seed_cycles(version, organization, users["project-staff"], region)
         self.stdout.write(self.style.SUCCESS("Demonstration data is ready."))
-        self.stdout.write(f"Demo logins at /admin/ (password for all: {demo.PASSWORD}):")
+        self.stdout.write(f"Demo logins (password for all: {demo.PASSWORD}):")
         for username, _first, _last, role, slug in demo.USERS:
             where = f", {slug.title()}" if slug else ""
-            self.stdout.write(f"  {username:<16} {ROLE_NAMES[role]}{where}")
+            self.stdout.write(f"  {username:<16} {ROLE_NAMES[role]}{where} ({WORKSPACES[role]})")
 
     def seed_region(self):
         region, _ = Region.objects.update_or_create(
