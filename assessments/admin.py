@@ -102,6 +102,11 @@ class AssessmentAdmin(SimpleHistoryAdmin):
     def has_change_permission(self, request, obj=None):
         return super().has_change_permission(request, obj) and is_project_staff(request.user)
 
+    def has_view_history_or_change_history_permission(self, request, obj=None):
+        # The history is for project staff only (workflow.PERMISSIONS "view_history").
+        allowed = super().has_view_history_or_change_history_permission(request, obj)
+        return allowed and (obj is None or may(request.user, "view_history", obj))
+
     def has_delete_permission(self, request, obj=None):
         # Published work is never deleted; corrections are new revisions.
         allowed = super().has_delete_permission(request, obj)

@@ -228,6 +228,8 @@ class ResponseForm(VersionedForm):
         super().__init__(*args, **kwargs)
         self.fields["value"] = value_field(indicator)
         self.fields["value"].show_hidden_initial = True
+        if self.instance.value is not None:
+            self.initial["value"] = shown_value(indicator, self.instance.value)
         self.fields["links"].validators.append(links_are_addresses)
         self.fields["na_reason"].help_text = _("Required when the indicator does not apply.")
         files = self.instance.files.all() if self.instance.pk else EvidenceFile.objects.none()
@@ -246,6 +248,13 @@ class ResponseForm(VersionedForm):
             document.file.delete(save=False)
             document.delete()
         return response
+
+
+def shown_value(indicator: Indicator, value: Decimal):
+    """A stored value as its input shows it: the choice ("1", "2") or the number as typed."""
+    if indicator.response_type in (ResponseType.YES_NO, ResponseType.SCALE):
+        return str(int(value))
+    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
 
 
 def value_field(indicator: Indicator) -> forms.Field:
@@ -327,27 +336,33 @@ class FormGroup:
 
     def __init__(self, forms_):
         self.forms = forms_
+        self._changed = None
 
     def __iter__(self):
         return iter(self.forms)
 
     @property
     def changed(self):
-        return [form for form in self.forms if form.has_changed()]
+        if self._changed is None:
+            self._changed = [form for form in self.forms if form.has_changed()]
+        return self._changed
 
     def is_valid(self) -> bool:
+        for form in self.forms:
+            if form not in self.changed:
+                # Untouched: shown again as it is saved now, perhaps by someone else.
+                form.is_bound = False
         return all([form.is_valid() for form in self.changed])
 
     @property
     def error_count(self) -> int:
-        return sum(1 for form in self.forms if form.is_bound and form.errors)
+        return sum(1 for form in self.changed if form.errors)
 
     def save(self, *, by) -> int:
-        changed = self.changed
         with transaction.atomic():
-            for form in changed:
+            for form in self.changed:
                 form.save(by=by)
-        return len(changed)
+        return len(self.changed)
 
 
 def indicators_of(assessment: Assessment, area: ThematicArea):

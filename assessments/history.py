@@ -2,10 +2,13 @@
 change, review comments and evidence files, each with who, when, old and new values."""
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+
+from municipalities.models import Organization
 
 from .models import Assessment, EvidenceFile, Response, ReviewComment
 from .workflow import TRANSITIONS, Status
@@ -37,9 +40,11 @@ class HistoryItem:
     changes: list[Change] = field(default_factory=list)
 
 
-def _shown(model, name, value) -> str:
+def _shown(model, name, value, names=None) -> str:
     if value is None or value == "":
         return "–"
+    if names and name in names:
+        return names[name].get(value, str(value))
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if name == "status":
@@ -47,11 +52,13 @@ def _shown(model, name, value) -> str:
     if isinstance(value, Decimal):
         return format(value.normalize(), "f")
     if isinstance(value, datetime):
-        return value.strftime("%d.%m.%Y %H:%M")
+        return formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
+    if isinstance(value, date):
+        return formats.date_format(value, "SHORT_DATE_FORMAT")
     return str(value)
 
 
-def _timeline(records, fields, subject, model) -> list[HistoryItem]:
+def _timeline(records, fields, subject, model, names=None) -> list[HistoryItem]:
     """Turn historical records (ordered by object, then time) into items with diffs."""
     items, previous = [], {}
     for record in records:
@@ -65,7 +72,11 @@ def _timeline(records, fields, subject, model) -> list[HistoryItem]:
             if before is None or old != new:
                 verbose = model._meta.get_field(name.removesuffix("_id")).verbose_name
                 changes.append(
-                    Change(str(verbose), _shown(model, name, old), _shown(model, name, new))
+                    Change(
+                        str(verbose),
+                        _shown(model, name, old, names),
+                        _shown(model, name, new, names),
+                    )
                 )
         items.append(
             HistoryItem(
@@ -88,6 +99,7 @@ def assessment_history(assessment: Assessment) -> list[HistoryItem]:
         ["status", "organization_id", "reply_deadline"],
         lambda r: _("Assessment"),
         Assessment,
+        names={"organization_id": {o.pk: str(o) for o in Organization.objects.all()}},
     )
     items += _timeline(
         Response.history.filter(assessment_id=assessment.pk)

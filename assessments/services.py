@@ -86,7 +86,10 @@ def submit_assessment(*, assessment: Assessment, by, notify: bool = True) -> Ass
         _record(assessment, "submit", by)
         assessment.save(update_fields=["status", "submitted_at", "updated_at"])
         # Resubmitting answers the comments that came with a return.
-        assessment.comments.filter(resolved=False).update(resolved=True)
+        for comment in assessment.comments.filter(resolved=False):
+            comment.resolved = True
+            comment._history_user = by
+            comment.save(update_fields=["resolved"])
         if notify:
             _notify("submitted", assessment)
     return assessment
