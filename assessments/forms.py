@@ -238,6 +238,14 @@ class ResponseForm(VersionedForm):
         if not self.existing_files:
             del self.fields["remove_files"]
 
+    def value_initial(self):
+        """The hidden copy of the value the page showed, for radio buttons: crispy draws
+        those itself and leaves it out (other fields carry their own)."""
+        bound = self["value"]
+        if isinstance(bound.field.widget, forms.RadioSelect):
+            return bound.as_hidden(only_initial=True)
+        return ""
+
     def save(self, *, by):
         response = super().save(by=by)
         for upload in self.cleaned_data.get("new_files") or []:
@@ -309,6 +317,8 @@ class ReplyForm(VersionedForm):
         self.indicator = self.instance.indicator
         self.fields["reply"].label = _("Reply (Georgian)")
         self.fields["reply_en"].label = _("Reply (English)")
+        for name in ("reply", "reply_en"):
+            self.fields[name].help_text = ""
 
     def conflict_message(self):
         who = self.instance.updated_by

@@ -1,0 +1,452 @@
+"""Data entry in a real browser: a CSO monitor fills in and submits the 2022 Telavi external
+assessment in the monitor workspace, project staff open the right of reply in the admin, and a
+Telavi staff member replies to a finding.
+
+The demo users of seed_demo (password `musqat-demo`) play the people:
+  a CSO monitor        cso-monitor     /monitor/
+  project staff        project-staff   /admin/
+  Telavi staff         telavi-staff    /admin/
+
+Screenshots, at desktop and phone width, are saved to the artifacts folder with the prefix
+`workspace-`. Every Georgian page is checked for uppercase Georgian (Mtavruli), lost
+characters and the Georgian web font, as the portal's pages are.
+"""
+
+import re
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from tests.browser.test_portal import GEORGIAN_PAGE, OVERFLOW
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "musqat-demo"
+DESKTOP = {"width": 1280, "height": 900}
+MOBILE = {"width": 360, "height": 740}
+
+# What each answer card of an area page holds, read from the page rather than the methodology.
+CARDS = """() => [...document.querySelectorAll("fieldset.answer-card")].map((card) => {
+    const value = card.querySelector("input[name$='-value']:not([type=hidden])");
+    const hint = value && document.getElementById(value.id + "_helptext");
+    return {
+        code: card.id.replace(/^indicator-/, ""),
+        levels: card.querySelectorAll("input[type=radio][name$='-value']").length,
+        percent: Boolean(hint && /percent/i.test(hint.textContent)),
+        answered: Boolean(
+            card.querySelector("input[type=checkbox][name$='-is_na']:checked")
+            || card.querySelector("input[type=radio][name$='-value']:checked")
+            || (value && value.type !== "radio" && value.value)
+        ),
+    };
+})"""
+
+
+class Person:
+    """Someone at their own browser: a tab that remembers how every page it loaded answered."""
+
+    def __init__(self, browser, site, artifacts, name):
+        self.context = browser.new_context(viewport=DESKTOP, locale="ka-GE")
+        self.page = self.context.new_page()
+        self.site = site
+        self.artifacts = artifacts
+        self.name = name
+        self.documents = []  # (status, url) of every page loaded in the main frame
+        self.broken = []  # images, stylesheets, fonts… that failed
+        self.errors = []  # uncaught JavaScript errors
+        self.page.on("response", self._response)
+        self.page.on("requestfailed", lambda r: self.broken.append(("failed", r.url)))
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+
+    def _response(self, response):
+        if response.request.is_navigation_request() and response.frame == self.page.main_frame:
+            self.documents.append((response.status, response.url))
+        elif response.status >= 400:
+            self.broken.append((response.status, response.url))
+
+    def goto(self, path):
+        self.page.goto(self.site + path)
+
+    def path(self):
+        return self.page.url.removeprefix(self.site)
+
+    def on(self, path, status=200, language="en"):
+        """Check the page now shown is `path` (a string or a pattern), as it should be."""
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+        page = self.page
+        pattern = path if isinstance(path, re.Pattern) else re.compile(re.escape(path) + "$")
+        if "#" not in pattern.pattern:
+            # A redirect keeps the fragment of the page it came from.
+            pattern = re.compile(pattern.pattern.removesuffix("$") + r"(#[^#]*)?$")
+        try:
+            page.wait_for_url(
+                lambda url: bool(pattern.search(url.removeprefix(self.site))), timeout=10_000
+            )
+        except PlaywrightTimeout:
+            alerts = page.locator(".alert, .errornote, .messagelist").all_inner_texts()
+            raise AssertionError(
+                f"{self.name} expected {pattern.pattern} but is on {self.path()}: {alerts}"
+            ) from None
+        page.wait_for_load_state("load")
+        answered, url = self.documents[-1]
+        assert answered == status, f"{self.name}: {url} answered {answered}, not {status}"
+        assert not self.broken, f"{self.name}: resources failed to load: {self.broken}"
+        assert not self.errors, f"{self.name}: JavaScript errors: {self.errors}"
+        assert page.locator("html").get_attribute("lang") == language, url
+        if language == "ka":
+            found = page.evaluate(GEORGIAN_PAGE)
+            assert not found["mtavruli"], f"{url}: Mtavruli in the text: {found['mtavruli']}"
+            assert not found["replacement"], f"{url}: {found['replacement']} U+FFFD in the text"
+            assert not found["uppercased"], f"{url}: Georgian set uppercase: {found['uppercased']}"
+            assert found["fontLoaded"], f"{url}: Noto Sans Georgian not loaded: {found['faces']}"
+        return page
+
+    def submit(self, control):
+        """Click a control that loads a page, and wait for it: it may have the same address."""
+        with self.page.expect_navigation():
+            control.click()
+
+    def choose_language(self, code, path):
+        """The header's language buttons (the workspace) or select (the admin) keep the page."""
+        buttons = self.page.locator(f"form.workspace-language button[value={code}]")
+        with self.page.expect_navigation():
+            if buttons.count():
+                buttons.click()
+            else:
+                self.page.locator("#admin-language").select_option(code)
+        self.on(path, language=code)
+
+    def shoot(self, name, *, fits_a_phone=True):
+        """Full-page screenshots at desktop and phone width; the phone one must not scroll
+        sideways (outside a .table-responsive scroller) when `fits_a_phone`."""
+        page = self.page
+        for size, width in ((DESKTOP, "desktop"), (MOBILE, "mobile")):
+            page.set_viewport_size(size)
+            page.evaluate("document.fonts.ready.then(() => true)")
+            if size is MOBILE and fits_a_phone:
+                fit = page.evaluate(OVERFLOW)
+                assert fit["scrollWidth"] <= fit["innerWidth"] + 1, (
+                    f"{self.path()} scrolls sideways at {MOBILE['width']} px: {fit}"
+                )
+            shot = self.artifacts / f"workspace-{width}-{name}.png"
+            shot.unlink(missing_ok=True)
+            page.screenshot(path=shot, full_page=True)
+            assert shot.is_file() and shot.stat().st_size > 0, shot
+        page.set_viewport_size(DESKTOP)
+
+    def close(self):
+        self.context.close()
+
+
+@pytest.fixture
+def people(browser, site, artifacts):
+    """Opens a browser for each person the test names; closes them all at the end."""
+    opened = []
+
+    def person(name):
+        opened.append(Person(browser, site, artifacts, name))
+        return opened[-1]
+
+    yield person
+    for someone in opened:
+        someone.close()
+
+
+def monitor_signs_in(monitor):
+    """The CSO monitor opens the workspace, picks English and signs in."""
+    page = monitor.page
+    monitor.goto("/monitor/")
+    monitor.on("/monitor/login/?next=/monitor/", language="ka")
+    monitor.choose_language("en", "/monitor/login/?next=/monitor/")
+    page.get_by_label("Username").fill("cso-monitor")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    monitor.on("/monitor/")
+    assert page.locator("h1").inner_text() == "My assessments"
+
+
+def staff_signs_in(person, username):
+    """Municipal and project staff sign in to the admin (in Georgian, its default)."""
+    page = person.page
+    person.goto("/admin/")
+    person.on("/admin/login/?next=/admin/", language="ka")
+    page.locator("#id_username").fill(username)
+    page.locator("#id_password").fill(PASSWORD)
+    page.locator("#login-form [type=submit]").click()
+    person.on("/admin/", language="ka")
+
+
+def card(page, code):
+    return page.locator(f'fieldset[id="indicator-{code}"]')
+
+
+def value_input(page, code):
+    return card(page, code).locator("input[name$='-value']:not([type=hidden])")
+
+
+def answer_every_open_card(page):
+    """Answer each indicator of the area page that has no answer yet, as quickly as honestly:
+    the first level of a scale, "yes", or a number in range. Returns how many were answered."""
+    answered = 0
+    for found in page.evaluate(CARDS):
+        if found["answered"]:
+            continue
+        if found["levels"]:
+            card(page, found["code"]).locator("input[type=radio][name$='-value']").first.check()
+        else:
+            value_input(page, found["code"]).fill("50" if found["percent"] else "5")
+        answered += 1
+    return answered
+
+
+def number_in(field):
+    """The number a text input shows, whichever decimal separator and places it uses."""
+    return Decimal(field.input_value().replace(",", "."))
+
+
+def progress_of_all(page):
+    """The overview's "N of M answered" for all areas, as (N, M)."""
+    text = page.locator("table tfoot .small").inner_text()
+    answered, total = re.fullmatch(r"(\d+) of (\d+) answered", text.strip()).groups()
+    return int(answered), int(total)
+
+
+def success_message(page):
+    return page.locator(".messages .alert-success").inner_text()
+
+
+def test_a_monitor_fills_in_and_submits_and_telavi_staff_reply(people):
+    monitor = people("CSO monitor")
+    page = monitor.page
+    monitor_signs_in(monitor)
+
+    # The dashboard lists the organisation's assessments; the monitor finds Telavi 2022.
+    page.locator("#f-cycle").select_option("2022")
+    page.locator("#f-q").fill("Telavi")
+    page.get_by_role("button", name="Filter").click()
+    monitor.on(re.compile(r"^/monitor/\?cycle=2022&status=&q=Telavi$"))
+    rows = page.locator("main table tbody tr")
+    assert rows.count() == 1
+    assert "Draft" in rows.first.inner_text()
+    rows.first.get_by_role("link", name="Telavi").click()
+    monitor.on(re.compile(r"^/monitor/assessments/\d+/$"))
+    overview = monitor.path()
+    pk = int(overview.split("/")[3])
+    assert "Telavi 2022" in page.locator("h1").inner_text()
+    assert progress_of_all(page)[0] == 0
+    total = progress_of_all(page)[1]
+    areas = [
+        re.match(r"[A-Z]+", link.inner_text()).group()
+        for link in page.locator("main table tbody th[scope=row]").all()
+    ]
+    assert areas[0] == "A" and len(areas) >= 2
+
+    # Area A, partly: a scale level with evidence and a link, a "no", a percentage that is
+    # out of range at first, a number, and an indicator that does not apply.
+    page.get_by_role("link", name=re.compile(r"^Fill in .*")).first.click()
+    area_a = f"/monitor/assessments/{pk}/areas/A/"
+    monitor.on(area_a)
+    cards = page.evaluate(CARDS)
+    scale = next(c["code"] for c in cards if c["levels"] > 2)
+    yes_no, not_applicable = [c["code"] for c in cards if c["levels"] == 2][:2]
+    percent = next(c["code"] for c in cards if not c["levels"] and c["percent"])
+    number = next(c["code"] for c in cards if not c["levels"] and not c["percent"])
+
+    card(page, scale).locator("input[type=radio][name$='-value']").nth(2).check()
+    card(page, scale).get_by_label("Evidence", exact=True).fill("საკრებულოს დადგენილება №12")
+    card(page, scale).get_by_label("Evidence (English)").fill("Council resolution no. 12")
+    card(page, scale).get_by_label("Links").fill("https://telavi.gov.ge/strategy")
+    card(page, yes_no).locator("input[type=radio][value='0']").check()
+    value_input(page, percent).fill("150")
+    value_input(page, number).fill("7")
+    card(page, not_applicable).get_by_label("Not applicable").check()
+    card(page, not_applicable).get_by_label("Reason it does not apply", exact=True).fill(
+        "სერვისი არ არსებობს"
+    )
+    card(page, not_applicable).get_by_label("Reason it does not apply (English)").fill(
+        "There is no such service"
+    )
+    monitor.submit(page.get_by_role("button", name="Save draft"))
+
+    # 150 % is refused with a clear message; nothing is saved and nothing typed is lost.
+    monitor.on(area_a, status=400)
+    assert (
+        "Nothing was saved: 1 answer needs attention"
+        in page.locator(".alert-danger").first.inner_text()
+    )
+    assert "border-danger" in card(page, percent).get_attribute("class")
+    assert "Enter a percentage from 0 to 100." in card(page, percent).inner_text()
+    assert value_input(page, percent).input_value() == "150"
+    assert card(page, scale).locator("input[type=radio][name$='-value']").nth(2).is_checked()
+    assert card(page, scale).get_by_label("Evidence (English)").input_value() == (
+        "Council resolution no. 12"
+    )
+    assert card(page, not_applicable).get_by_label("Not applicable").is_checked()
+    value_input(page, percent).fill("62")
+    monitor.submit(page.get_by_role("button", name="Save draft"))
+    monitor.on(area_a)
+    assert "Saved 5 answers of" in success_message(page)
+    assert "(5/" in page.locator("nav .nav-link.active").inner_text()
+    monitor.shoot("1-en-area-A-draft")
+
+    # Away to the overview and the dashboard, and back: the draft is as it was left.
+    page.locator("nav[aria-label=Breadcrumb]").get_by_role("link", name="Telavi 2022").click()
+    monitor.on(overview)
+    assert progress_of_all(page) == (5, total)
+    page.locator("nav.site-nav").get_by_role("link", name="My assessments").click()
+    monitor.on("/monitor/")
+    assert f"5 of {total} answered" in page.locator("main table").inner_text()
+    page.locator(f'main table a[href="{overview}"]').first.click()
+    monitor.on(overview)
+    page.get_by_role("link", name=re.compile(r"^Fill in .*")).first.click()
+    monitor.on(area_a)
+    assert card(page, scale).locator("input[type=radio][name$='-value']").nth(2).is_checked()
+    assert card(page, scale).get_by_label("Evidence", exact=True).input_value() == (
+        "საკრებულოს დადგენილება №12"
+    )
+    assert card(page, scale).get_by_label("Links").input_value() == (
+        "https://telavi.gov.ge/strategy"
+    )
+    assert card(page, yes_no).locator("input[type=radio][value='0']").is_checked()
+    assert number_in(value_input(page, percent)) == 62
+    assert number_in(value_input(page, number)) == 7
+    assert card(page, not_applicable).get_by_label("Not applicable").is_checked()
+    reason_en = card(page, not_applicable).get_by_label("Reason it does not apply (English)")
+    assert reason_en.input_value() == "There is no such service"
+
+    # Saving the untouched page changes nothing (and erases nothing).
+    monitor.submit(page.get_by_role("button", name="Save draft"))
+    monitor.on(area_a)
+    assert success_message(page) == "Nothing had changed, so nothing was saved."
+    assert card(page, scale).locator("input[type=radio][name$='-value']").nth(2).is_checked()
+    assert card(page, yes_no).locator("input[type=radio][value='0']").is_checked()
+    assert "(5/" in page.locator("nav .nav-link.active").inner_text()
+
+    # The same page in Georgian, workspace and all, then back to English.
+    monitor.choose_language("ka", area_a)
+    for words in (
+        page.locator("button[name=save]").inner_text(),
+        page.locator("nav.site-nav a[href='/monitor/']").inner_text(),
+    ):
+        assert re.search("[\u10d0-\u10ff]", words), f"Not in Georgian: {words!r}"
+    monitor.shoot("2-ka-area-A-draft")
+    monitor.choose_language("en", area_a)
+
+    # Submitting early is refused with the list of what is missing, each a link to its card.
+    page.get_by_role("link", name="Back to the overview").click()
+    monitor.on(overview)
+    page.get_by_role("link", name="Submit…").click()
+    monitor.on(f"/monitor/assessments/{pk}/transition/?action=submit")
+    missing = page.locator("main .alert-danger li")
+    assert missing.count() == total - 5
+    assert "cannot be submitted yet" in page.locator("main .alert-danger").inner_text()
+    assert page.get_by_role("button", name=re.compile("Submit")).count() == 0
+    codes = [item.locator("a").inner_text() for item in missing.all()]
+    assert scale not in codes and not_applicable not in codes
+    monitor.shoot("3-en-submit-missing")
+
+    # The monitor follows the first missing link and answers everything, area after area.
+    missing.first.locator("a").click()
+    monitor.on(f"{area_a}#indicator-{codes[0]}")
+    for position, code in enumerate(areas):
+        answer_every_open_card(page)
+        if position + 1 < len(areas):
+            following = areas[position + 1]
+            monitor.submit(page.get_by_role("button", name=f"Save and go to area {following}"))
+            monitor.on(f"/monitor/assessments/{pk}/areas/{following}/")
+        else:
+            assert page.get_by_role("button", name=re.compile("Save and go")).count() == 0
+            monitor.submit(page.get_by_role("button", name="Save draft"))
+            monitor.on(f"/monitor/assessments/{pk}/areas/{code}/")
+        assert "as a draft" in success_message(page)
+    for pill in page.locator("nav .nav-link .small").all_inner_texts():
+        done, of = re.fullmatch(r"\((\d+)/(\d+)\)", pill).groups()
+        assert done == of, page.locator("nav .nav-link").all_inner_texts()
+
+    # Complete: the confirmation page offers the submit button, and submitting locks the work.
+    page.get_by_role("link", name="Back to the overview").click()
+    monitor.on(overview)
+    assert progress_of_all(page) == (total, total)
+    page.get_by_role("link", name="Submit…").click()
+    monitor.on(f"/monitor/assessments/{pk}/transition/?action=submit")
+    assert page.locator("main .alert-danger").count() == 0
+    monitor.shoot("4-en-submit-confirm")
+    page.get_by_role("button", name="Yes: Submit").click()
+    monitor.on(overview)
+    assert "The assessment is now submitted" in success_message(page)
+    status = page.locator("main dl dd").first.inner_text()
+    assert status == "Submitted · read only"
+    assert page.get_by_role("link", name="Submit…").count() == 0
+    assert page.get_by_role("link", name=re.compile(r"^Fill in")).count() == 0
+    page.get_by_role("link", name=re.compile(r"^View .*")).first.click()
+    monitor.on(area_a)
+    assert "you can read it but no longer change it" in page.locator(".alert-info").inner_text()
+    assert page.locator("main form input, main form textarea, main form button").count() == 0
+    assert "Council resolution no. 12" in card(page, scale).inner_text()
+    assert "სერვისი არ არსებობს" in card(page, not_applicable).inner_text()
+    monitor.shoot("5-en-area-A-read-only")
+
+    # Saving by URL what the page no longer offers is refused, and changes nothing.
+    token = next(c["value"] for c in monitor.context.cookies() if c["name"] == "csrftoken")
+    forged = page.request.post(
+        monitor.site + area_a, form={"csrfmiddlewaretoken": token, "save": ""}
+    )
+    assert forged.status == 403 and "Nothing was saved" in forged.text()
+    page.reload()
+    monitor.on(area_a)
+    assert "Strategy adopted by the council" in card(page, scale).inner_text()
+
+    # Project staff open the right of reply for ten days, from the assessment's workflow panel.
+    staff = people("project staff")
+    staff_signs_in(staff, "project-staff")
+    change = f"/admin/assessments/assessment/{pk}/change/"
+    staff.goto(change)
+    staff.on(change, language="ka")
+    staff.choose_language("en", change)
+    assert "Workflow: Submitted" in staff.page.locator("#workflow-heading").inner_text()
+    staff.page.locator(".workflow-actions").get_by_role(
+        "link", name="Open the right of reply…"
+    ).click()
+    staff.on(f"/admin/assessments/assessment/{pk}/transition/open_reply/")
+    staff.page.get_by_label("Days the municipality has to reply").fill("10")
+    staff.page.get_by_role("button", name="Yes: Open the right of reply").click()
+    staff.on(change)
+    last_day = (timezone.localdate() + timedelta(days=9)).strftime("%d.%m.%Y")
+    assert staff.page.locator("#workflow-heading").inner_text() == (
+        f"Workflow: Right of reply · reply until {last_day}"
+    )
+
+    # Telavi's staff member replies to the first finding, in Georgian and English.
+    telavi = people("Telavi staff")
+    staff_signs_in(telavi, "telavi-staff")
+    telavi.goto(change)
+    telavi.on(change, language="ka")
+    telavi.page.locator(f'.workflow-panel a.button[href$="/{pk}/reply/"]').click()
+    reply_page = f"/admin/assessments/assessment/{pk}/reply/"
+    telavi.on(reply_page, language="ka")
+    findings = telavi.page.locator("fieldset.answer-module")
+    assert findings.count() == total
+    first = findings.first
+    reply_ka = "სტრატეგია 2023 წელს დამტკიცდება."
+    reply_en = "The strategy will be adopted in 2023."
+    first.locator("textarea[name$='-reply']").fill(reply_ka)
+    first.locator("textarea[name$='-reply_en']").fill(reply_en)
+    telavi.submit(telavi.page.locator("form .submit-row input[type=submit]"))
+    telavi.on(reply_page, language="ka")
+    assert telavi.page.locator("ul.messagelist li.success").count() == 1
+    telavi.page.reload()
+    telavi.on(reply_page, language="ka")
+    first = telavi.page.locator("fieldset.answer-module").first
+    assert first.locator("textarea[name$='-reply']").input_value() == reply_ka
+    assert first.locator("textarea[name$='-reply_en']").input_value() == reply_en
+    telavi.shoot("6-ka-admin-reply")
+
+    # The monitor, reading the submitted area, sees the municipality's reply.
+    first_code = first.get_attribute("id").removeprefix("indicator-")
+    first_area = first_code.split(".")[0]
+    monitor.goto(f"/monitor/assessments/{pk}/areas/{first_area}/")
+    monitor.on(f"/monitor/assessments/{pk}/areas/{first_area}/")
+    assert reply_ka in card(page, first_code).inner_text()
