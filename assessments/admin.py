@@ -201,9 +201,7 @@ class AssessmentAdmin(SimpleHistoryAdmin):
                 "can_reply": may(request.user, "write_reply", assessment),
                 "reply_is_open": assessment.reply_is_open(),
                 "can_see_history": may(request.user, "view_history", assessment),
-                "comments": assessment.comments.filter(resolved=False)
-                .select_related("indicator", "author")
-                .order_by("indicator__code", "created_at"),
+                "comments": assessment.comments.for_reading(),
                 "snapshots": assessment.snapshots.order_by("-revision"),
             }
         }
@@ -213,11 +211,7 @@ class AssessmentAdmin(SimpleHistoryAdmin):
         area = get_object_or_404(
             ThematicArea, version_id=assessment.cycle.methodology_id, code=code
         )
-        areas = list(
-            ThematicArea.objects.filter(version_id=area.version_id).order_by("order", "code")
-        )
-        position = areas.index(area)
-        following = areas[position + 1] if position + 1 < len(areas) else None
+        following = area.following()
         can_edit = may(request.user, "edit_answers", assessment)
         status = 200
         if request.method == "POST":

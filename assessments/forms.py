@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from indicators.models import Indicator, ResponseType, ThematicArea
 
-from .models import Assessment, EvidenceFile, Response, ReviewComment
+from .models import Assessment, EvidenceFile, Response
 from .published import answer_text
 
 # Evidence: what a file must start with, by extension. Office files are ZIP
@@ -138,9 +138,6 @@ class VersionedForm(forms.ModelForm):
             # Compare with what the page showed, not with what the database says now.
             self.fields[name].show_hidden_initial = True
 
-    def has_changed(self):
-        return any(name != "version" for name in self.changed_data)
-
     def hidden_initials(self):
         """The values the page showed, sent back so that has_changed compares with them."""
         return mark_safe(
@@ -163,21 +160,26 @@ class VersionedForm(forms.ModelForm):
             self.add_error(None, self.conflict_message())
         return cleaned
 
+    conflict_text = _(
+        "%(name)s saved this answer at %(time)s, after you opened this page. "
+        "It now says: %(answer)s. What you typed is kept below; check it and "
+        "save again to replace their version."
+    )
+
     def conflict_message(self):
         who = self.instance.updated_by
         return ValidationError(
-            _(
-                "%(name)s saved this answer at %(time)s, after you opened this page. "
-                "It now says: %(answer)s. What you typed is kept below; check it and "
-                "save again to replace their version."
-            ),
+            self.conflict_text,
             code="conflict",
             params={
                 "name": (who.get_full_name() or who.get_username()) if who else _("Someone"),
                 "time": formats.time_format(timezone.localtime(self.instance.updated_at)),
-                "answer": self.saved_answer(),
+                **self.saved_params(),
             },
         )
+
+    def saved_params(self) -> dict:
+        return {"answer": self.saved_answer()}
 
     def saved_answer(self) -> str:
         return answer_text(self.instance.indicator, self.instance.value, self.instance.is_na)
@@ -320,21 +322,14 @@ class ReplyForm(VersionedForm):
         for name in ("reply", "reply_en"):
             self.fields[name].help_text = ""
 
-    def conflict_message(self):
-        who = self.instance.updated_by
-        return ValidationError(
-            _(
-                "%(name)s saved a reply to this finding at %(time)s, after you opened this "
-                "page. It now says: %(reply)s. What you typed is kept below; check it and "
-                "save again to replace it."
-            ),
-            code="conflict",
-            params={
-                "name": (who.get_full_name() or who.get_username()) if who else _("Someone"),
-                "time": formats.time_format(timezone.localtime(self.instance.updated_at)),
-                "reply": self.instance.reply or "—",
-            },
-        )
+    conflict_text = _(
+        "%(name)s saved a reply to this finding at %(time)s, after you opened this "
+        "page. It now says: %(reply)s. What you typed is kept below; check it and "
+        "save again to replace it."
+    )
+
+    def saved_params(self) -> dict:
+        return {"reply": self.instance.reply or "—"}
 
 
 class FormGroup:
@@ -394,9 +389,7 @@ def area_answers(assessment: Assessment, area: ThematicArea, data=None, files=No
         .prefetch_related("files")
     }
     comments = {}
-    for comment in ReviewComment.objects.filter(
-        assessment=assessment, resolved=False, indicator__in=indicators
-    ).select_related("author"):
+    for comment in assessment.comments.open().filter(indicator__in=indicators):
         comments.setdefault(comment.indicator_id, []).append(comment)
     return FormGroup(
         [
@@ -420,26 +413,23 @@ def save_area_answers(*, assessment: Assessment, area: ThematicArea, data, files
     Returns the forms and how many answers were saved, or None when something was
     refused (the forms then carry the errors and everything that was typed).
     """
-    with transaction.atomic():
-        # Lock the assessment, so that two saves cannot both pass the version check.
-        locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
-        answers = area_answers(locked, area, data, files)
-        if locked.status != assessment.status:
-            raise StateChanged
-        if not answers.is_valid():
-            return answers, None
-        return answers, answers.save(by=by)
+    return _save_locked(assessment, lambda a: area_answers(a, area, data, files), by=by)
 
 
 def save_replies(*, assessment: Assessment, data, by):
+    return _save_locked(assessment, lambda a: replies(a, data), by=by)
+
+
+def _save_locked(assessment: Assessment, build, *, by):
     with transaction.atomic():
+        # Lock the assessment, so that two saves cannot both pass the version check.
         locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
-        forms_ = replies(locked, data)
+        group = build(locked)
         if locked.status != assessment.status:
             raise StateChanged
-        if not forms_.is_valid():
-            return forms_, None
-        return forms_, forms_.save(by=by)
+        if not group.is_valid():
+            return group, None
+        return group, group.save(by=by)
 
 
 class StateChanged(Exception):
@@ -509,7 +499,6 @@ class PublishForm(forms.Form):
 
     def __init__(self, *args, is_correction: bool, **kwargs):
         super().__init__(*args, **kwargs)
-        self.is_correction = is_correction
         if not is_correction:
             del self.fields["note_ka"], self.fields["note_en"]
         else:

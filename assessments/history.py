@@ -13,11 +13,12 @@ from municipalities.models import Organization
 from .models import Assessment, EvidenceFile, Response, ReviewComment
 from .workflow import TRANSITIONS, Status
 
+TRANSITION_LABELS = {t.action: t.label for t in TRANSITIONS}
+
 
 def _reason(code: str) -> str:
     """A change reason as people read it: the transition's label, where it is one."""
-    labels = {t.action: t.label for t in TRANSITIONS}
-    return str(labels.get(code, code))
+    return str(TRANSITION_LABELS.get(code, code))
 
 
 ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}

@@ -349,6 +349,20 @@ class EvidenceFile(models.Model):
         return self.title or self.file.name
 
 
+class ReviewCommentQuerySet(models.QuerySet):
+    def open(self):
+        """Comments the owner has not yet answered by resubmitting."""
+        return self.filter(resolved=False)
+
+    def for_reading(self):
+        """Open comments as their pages list them: by indicator, oldest first."""
+        return (
+            self.open()
+            .select_related("indicator", "author")
+            .order_by("indicator__code", "created_at")
+        )
+
+
 class ReviewComment(models.Model):
     """A reviewer's comment, on the assessment or on one indicator."""
 
@@ -374,6 +388,8 @@ class ReviewComment(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     resolved = models.BooleanField(_("resolved"), default=False)
     history = HistoricalRecords()
+
+    objects = ReviewCommentQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at"]

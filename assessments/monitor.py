@@ -62,7 +62,8 @@ def dashboard(request):
     page = Paginator(assessments, PAGE_SIZE).get_page(request.GET.get("page"))
     progress = progress_of(page.object_list)
     open_comments = set(
-        ReviewComment.objects.filter(assessment__in=page.object_list, resolved=False)
+        ReviewComment.objects.open()
+        .filter(assessment__in=page.object_list)
         .values_list("assessment_id", flat=True)
         .distinct()
     )
@@ -101,9 +102,7 @@ def assessment(request, pk):
             "transitions": transitions_for(
                 status=assessment.status, kind=assessment.kind, role=role
             ),
-            "comments": assessment.comments.filter(resolved=False)
-            .select_related("indicator", "author")
-            .order_by("indicator__code", "created_at"),
+            "comments": assessment.comments.for_reading(),
         },
     )
 
@@ -113,8 +112,7 @@ def assessment(request, pk):
 def area(request, pk, code):
     assessment = _assessment(request, pk)
     area = get_object_or_404(ThematicArea, version_id=assessment.cycle.methodology_id, code=code)
-    areas = list(ThematicArea.objects.filter(version_id=area.version_id).order_by("order", "code"))
-    following = areas[areas.index(area) + 1] if areas.index(area) + 1 < len(areas) else None
+    following = area.following()
     can_edit = may(request.user, "edit_answers", assessment)
     if request.method == "POST":
         if not can_edit:

@@ -86,7 +86,7 @@ def submit_assessment(*, assessment: Assessment, by, notify: bool = True) -> Ass
         _record(assessment, "submit", by)
         assessment.save(update_fields=["status", "submitted_at", "updated_at"])
         # Resubmitting answers the comments that came with a return.
-        for comment in assessment.comments.filter(resolved=False):
+        for comment in assessment.comments.open():
             comment.resolved = True
             comment._history_user = by
             comment.save(update_fields=["resolved"])
@@ -165,7 +165,7 @@ def return_assessment(
         ]
         if note.strip():
             new.append(ReviewComment(assessment=assessment, text=note.strip(), author=by))
-        if not new and not assessment.comments.filter(resolved=False).exists():
+        if not new and not assessment.comments.open().exists():
             raise ValidationError(_("Say what needs to change: write at least one comment."))
         for comment in new:
             comment._history_user = by

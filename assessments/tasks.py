@@ -83,9 +83,7 @@ def send_notification(*, event: str, assessment_id: int, key: str) -> int:
                         "assessment": assessment,
                         "user": user,
                         "url": workspace_url(user, assessment),
-                        "comments": assessment.comments.filter(resolved=False).select_related(
-                            "indicator"
-                        ),
+                        "comments": assessment.comments.for_reading(),
                     }
                     send_mail(
                         SUBJECTS[event]() % {"assessment": assessment},

@@ -161,8 +161,6 @@ PERMISSIONS = [
     Permission("assign_organization", EXTERNAL_ONLY, ALL_STATES, frozenset({PROJECT_STAFF})),
 ]
 
-ACTIONS = sorted({p.action for p in PERMISSIONS})
-
 
 class TransitionNotAllowed(Exception):
     def __init__(self, action, status, kind, role):

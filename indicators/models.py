@@ -107,6 +107,12 @@ class ThematicArea(MethodologyItem):
             models.CheckConstraint(condition=POSITIVE_WEIGHT, name="area_weight_positive"),
         ]
 
+    def following(self):
+        """The next area of the same methodology version, or None after the last."""
+        later = Q(order__gt=self.order) | Q(order=self.order, code__gt=self.code)
+        siblings = ThematicArea.objects.filter(version_id=self.version_id)
+        return siblings.filter(later).order_by("order", "code").first()
+
 
 class Criterion(MethodologyItem):
     area = models.ForeignKey(
