@@ -8,13 +8,15 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils.html import format_html
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from indicators.models import ThematicArea
 
-from . import services
+from . import documents, services
 from .forms import (
     OpenReplyForm,
     PublishForm,
@@ -32,8 +34,10 @@ from .models import (
     Assessment,
     CriterionScore,
     Cycle,
+    Document,
     EvidenceFile,
     NotificationSettings,
+    Rendering,
     Response,
     ReviewComment,
     ScoreSnapshot,
@@ -507,3 +511,80 @@ admin.site.unregister(User)
 @admin.register(User)
 class MusqatUserAdmin(UserAdmin):
     inlines = [*UserAdmin.inlines, NotificationSettingsInline]
+
+
+@admin.register(Rendering)
+class RenderingAdmin(admin.ModelAdmin):
+    """What became of each PDF: project staff see failures and queue them again."""
+
+    list_display = [
+        "document", "subject", "language", "status_badge", "pages", "duration", "attempts",
+        "finished_at", "short_error",
+    ]  # fmt: skip
+    list_filter = ["status", "document", "language", "cycle"]
+    list_select_related = ["cycle", "municipality", "methodology"]
+    search_fields = [
+        "municipality__name_ka",
+        "municipality__name_en",
+        "municipality__slug",
+        "error",
+    ]
+    ordering = ["document", "-cycle__year", "municipality__slug", "language"]
+    actions = ["queue_again"]
+    readonly_fields = [
+        "document", "cycle", "municipality", "methodology", "language", "status", "file", "source",
+        "pages", "attempts", "duration", "requested_at", "started_at", "finished_at", "error",
+    ]  # fmt: skip
+
+    @admin.display(description=_("of"))
+    def subject(self, rendering):
+        if rendering.document == Document.SCORECARD:
+            return f"{rendering.municipality.name} {rendering.cycle.year}"
+        if rendering.document == Document.REPORT:
+            return str(rendering.cycle.year)
+        return rendering.methodology.name
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_badge(self, rendering):
+        colours = {"done": "#1e6b2e", "failed": "#a3261b"}
+        return format_html(
+            '<strong style="color: {}">{}</strong>',
+            colours.get(rendering.status, "#4a5663"),
+            rendering.get_status_display(),
+        )
+
+    @admin.display(description=_("error"))
+    def short_error(self, rendering):
+        return Truncator(rendering.error).chars(80)
+
+    def has_module_permission(self, request):
+        return is_project_staff(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return is_project_staff(request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_queue_permission(self, request):
+        return is_project_staff(request.user)
+
+    @admin.action(description=_("Queue the selected PDFs again"), permissions=["queue"])
+    def queue_again(self, request, queryset):
+        count = documents.queue(queryset)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d PDF queued again; its status shows here once a worker renders it.",
+                "%(count)d PDFs queued again; their status shows here once a worker renders them.",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS,
+        )

@@ -550,3 +550,111 @@ class SentNotification(models.Model):
 
     def __str__(self):
         return self.key
+
+
+class Document(models.TextChoices):
+    SCORECARD = "scorecard", _("Scorecard")
+    REPORT = "report", _("Regional report")
+    HANDBOOK = "handbook", _("Methodology handbook")
+
+
+class RenderStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class RenderingQuerySet(models.QuerySet):
+    def ready(self):
+        return self.filter(status=RenderStatus.DONE).exclude(file="")
+
+
+class Rendering(models.Model):
+    """One PDF in one language, and how its last render went.
+
+    A scorecard belongs to a municipality and a cycle, a regional report to a cycle,
+    a handbook to a methodology version. `source` fingerprints the published data
+    the stored file shows, so a file made from older data is known to be stale.
+    """
+
+    document = models.CharField(_("document"), max_length=20, choices=Document.choices)
+    cycle = models.ForeignKey(
+        Cycle, on_delete=models.CASCADE, null=True, blank=True, related_name="renderings",
+        verbose_name=_("cycle"),
+    )  # fmt: skip
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+        verbose_name=_("municipality"),
+    )  # fmt: skip
+    methodology = models.ForeignKey(
+        MethodologyVersion, on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+        verbose_name=_("methodology version"),
+    )  # fmt: skip
+    language = models.CharField(_("language"), max_length=5, choices=settings.LANGUAGES)
+    status = models.CharField(
+        _("status"), max_length=10, choices=RenderStatus.choices, default=RenderStatus.PENDING
+    )
+    file = models.FileField(_("file"), upload_to="pdf/", blank=True, max_length=200)
+    source = models.CharField(_("source fingerprint"), max_length=64, blank=True)
+    pages = models.PositiveIntegerField(_("pages"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    duration = models.FloatField(_("duration (seconds)"), null=True, blank=True)
+    requested_at = models.DateTimeField(_("queued"), null=True, blank=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    objects = RenderingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["document", "-cycle__year", "municipality__name", "language"]
+        verbose_name = _("PDF rendering")
+        verbose_name_plural = _("PDF renderings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cycle", "municipality", "language"],
+                condition=Q(document="scorecard"),
+                name="one_scorecard_pdf_per_language",
+            ),
+            models.UniqueConstraint(
+                fields=["cycle", "language"],
+                condition=Q(document="report"),
+                name="one_report_pdf_per_language",
+            ),
+            models.UniqueConstraint(
+                fields=["methodology", "language"],
+                condition=Q(document="handbook"),
+                name="one_handbook_pdf_per_language",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(document="scorecard", cycle__isnull=False, municipality__isnull=False)
+                    | Q(document="report", cycle__isnull=False, municipality__isnull=True)
+                    | Q(document="handbook", methodology__isnull=False, cycle__isnull=True)
+                ),
+                name="a_pdf_names_what_it_shows",
+            ),
+        ]
+
+    def __str__(self):
+        if self.document == Document.SCORECARD:
+            subject = f"{self.municipality} {self.cycle}"
+        elif self.document == Document.REPORT:
+            subject = str(self.cycle)
+        else:
+            subject = str(self.methodology)
+        return f"{self.get_document_display()}: {subject} ({self.language})"
+
+    @property
+    def is_ready(self) -> bool:
+        return self.status == RenderStatus.DONE and bool(self.file)
+
+    def download_name(self) -> str:
+        if self.document == Document.SCORECARD:
+            stem = f"scorecard-{self.cycle.year}-{self.municipality.slug}"
+        elif self.document == Document.REPORT:
+            stem = f"report-{self.cycle.year}"
+        else:
+            stem = f"methodology-{self.methodology.code}"
+        return f"musqat-{stem}-{self.language}.pdf"

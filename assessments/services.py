@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from indicators.models import Criterion, ThematicArea
 
-from . import scoring
+from . import documents, scoring
 from .models import (
     AnswerTexts,
     AreaScore,
@@ -178,9 +178,15 @@ def return_assessment(
 
 
 def publish_assessment(
-    *, assessment: Assessment, by, note_ka: str = "", note_en: str = "", notify: bool = True
+    *,
+    assessment: Assessment,
+    by,
+    note_ka: str = "",
+    note_en: str = "",
+    notify: bool = True,
+    render: bool = True,
 ) -> ScoreSnapshot:
-    """Freeze a score snapshot and publish, all in one transaction.
+    """Freeze a score snapshot and publish, all in one transaction, then queue the PDFs.
 
     A first publication is revision 1. A later one is a correction: it needs a
     public note in both languages, and the earlier revisions stay readable.
@@ -213,6 +219,8 @@ def publish_assessment(
         assessment.save(update_fields=["status", "published_at", "updated_at"])
         if notify:
             _notify("published", assessment)
+        if render:
+            documents.queue_after_publish(assessment.cycle, assessment.municipality)
     return snapshot
 
 

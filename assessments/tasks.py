@@ -1,4 +1,10 @@
-"""Background work: notification emails and closing expired rights of reply."""
+"""Background work: PDFs, notification emails and closing expired rights of reply.
+
+Tasks receive primary keys, are queued after the transaction commits, and can run
+twice without harm.
+"""
+
+import logging
 
 from celery import shared_task
 from django.conf import settings
@@ -10,9 +16,12 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from . import documents
 from .models import Assessment, SentNotification, language_of
 from .roles import PROJECT_STAFF_GROUP
 from .workflow import Kind
+
+logger = logging.getLogger(__name__)
 
 
 def _owners(assessment):
@@ -102,3 +111,29 @@ def close_expired_replies() -> list[int]:
     from .services import close_expired_replies as close
 
     return close()
+
+
+# Seconds before the first retry of a failed render; each retry waits twice as long.
+RENDER_RETRY_SECONDS = 10
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=3)
+def render_pdf(self, rendering_id: int) -> str:
+    """Render one PDF in its language and store it, unless the stored one is current."""
+    try:
+        return documents.render_and_store(rendering_id)
+    except Exception as error:
+        final = self.request.is_eager or self.request.retries >= self.max_retries
+        documents.record_failure(rendering_id, error, final=final)
+        if not final:
+            raise self.retry(
+                exc=error, countdown=RENDER_RETRY_SECONDS * 2**self.request.retries
+            ) from error
+        logger.exception("PDF %s failed after %s tries", rendering_id, self.request.retries + 1)
+        return "failed"
+
+
+@shared_task
+def sweep_pdfs() -> int:
+    """Queue again every published document whose PDF is missing, failed, stale or lost."""
+    return len(documents.queue_stale())

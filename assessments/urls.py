@@ -15,10 +15,17 @@ urlpatterns = [
         views.scorecard_revisions,
         name="scorecard_revisions",
     ),
+    path(
+        "scorecards/<int:year>/<slug:slug>/scorecard.pdf",
+        views.scorecard_pdf,
+        name="scorecard_pdf",
+    ),
+    path("reports/<int:year>/report.pdf", views.report_pdf, name="report_pdf"),
     path("compare/", views.compare, name="compare"),
     path("areas/<int:year>/<str:code>/", views.area, name="area"),
     path("methodology/", views.methodology, name="methodology"),
     path("methodology/<slug:code>/", views.methodology, name="methodology_version"),
+    path("methodology/<slug:code>/handbook.pdf", views.handbook_pdf, name="handbook_pdf"),
     path("about/", views.about, name="about"),
     path("evidence/<int:pk>/", views.evidence_file, name="evidence_file"),
 ]

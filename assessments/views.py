@@ -6,16 +6,17 @@ from decimal import Decimal
 from django.conf import settings
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.cache import patch_cache_control
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 
-from indicators.models import GradeBand, Indicator, MethodologyVersion, ThematicArea
+from indicators.models import MethodologyVersion, ThematicArea
 from municipalities.models import Municipality, Organization
 from musqat.cache import public_page
 
-from . import charts, methodology_example, published
-from .models import Cycle, EvidenceFile, ScoreSnapshot
+from . import charts, documents, published
+from .models import Cycle, Document, EvidenceFile, RenderStatus, ScoreSnapshot
 from .roles import may
 from .workflow import Kind
 
@@ -43,6 +44,11 @@ def _cycle_from_query(request, cycles):
     return (cycles[0] if cycles else None), message
 
 
+def _report(cycle):
+    """The regional report PDF of a cycle in the page's language, if one was ever queued."""
+    return documents.find(Document.REPORT, language=get_language(), cycle=cycle) if cycle else None
+
+
 @public_page
 def home(request):
     cycle = _published_cycle()
@@ -54,6 +60,7 @@ def home(request):
             "cycle": cycle,
             "results": results,
             "map": charts.region_map(results) if results else None,
+            "pdf": _report(cycle),
         },
     )
 
@@ -125,6 +132,7 @@ def municipality_list(request):
             "sort": sort,
             "headers": headers,
             "message": message,
+            "pdf": _report(cycle),
         },
     )
 
@@ -203,24 +211,16 @@ def scorecard_revisions(request, year, slug):
 @public_page
 def scorecard(request, year, slug):
     card = _published_scorecard(year, slug)
-    kinds = list(card.kinds)
-    area_chart = charts.bar_chart(
-        [(area.item.name, area.by_kind) for area in card.areas], kinds=kinds
+    pdf = documents.find(
+        Document.SCORECARD,
+        language=get_language(),
+        cycle=card.cycle,
+        municipality=card.municipality,
     )
-    criterion_charts = [
-        charts.bar_chart(
-            [(f"{c.item.code} {c.item.name}", c.by_kind) for c in area.children], kinds=kinds
-        )
-        for area in card.areas
-    ]
     return render(
         request,
         "assessments/scorecard.html",
-        {
-            "card": card,
-            "sections": list(zip(card.areas, criterion_charts, strict=True)),
-            "area_chart": area_chart,
-        },
+        {"card": card, "pdf": pdf, **documents.scorecard_charts(card)},
     )
 
 
@@ -337,36 +337,13 @@ def methodology(request, code=None):
             raise Http404(_("No methodology has been published yet."))
     else:
         version = get_object_or_404(MethodologyVersion, code=code)
-    areas = list(
-        ThematicArea.objects.filter(version=version).prefetch_related(
-            "criteria__indicators__previous"
-        )
-    )
-    indicators = [i for a in areas for c in a.criteria.all() for i in c.indicators.all()]
-    changes = None
-    if version.previous_id:
-        kept = {i.previous_id for i in indicators if i.previous_id}
-        changes = {
-            "new": [i for i in indicators if not i.previous_id],
-            "changed": [i for i in indicators if i.previous_id and not i.comparable],
-            "comparable": [i for i in indicators if i.previous_id and i.comparable],
-            "removed": list(
-                Indicator.objects.filter(criterion__area__version_id=version.previous_id)
-                .exclude(pk__in=kept)
-            ),
-        }  # fmt: skip
     return render(
         request,
         "assessments/methodology.html",
         {
-            "version": version,
-            "areas": areas,
-            "indicator_count": len(indicators),
-            "criterion_count": sum(len(a.criteria.all()) for a in areas),
-            "bands": GradeBand.objects.filter(version=version),
+            **documents.methodology_context(version),
             "versions": MethodologyVersion.objects.select_related("previous"),
-            "changes": changes,
-            "example": methodology_example.worked_example(),
+            "pdf": documents.find(Document.HANDBOOK, language=get_language(), methodology=version),
         },
     )
 
@@ -405,3 +382,75 @@ def evidence_file(request, pk):
     if not is_public:
         patch_cache_control(response, private=True, no_store=True)
     return response
+
+
+# --- PDFs ---------------------------------------------------------------------------------
+
+PDF_REFRESH_SECONDS = 5
+
+
+def _pdf(request, rendering, *, title, back):
+    """The stored PDF in the page's language; while it is being made, a page that says so
+    and reloads itself until it can offer it. Nothing is rendered here."""
+    if (
+        rendering is not None
+        and rendering.is_ready
+        and rendering.file.storage.exists(rendering.file.name)
+    ):
+        return FileResponse(
+            rendering.file.open("rb"),
+            as_attachment=False,
+            filename=rendering.download_name(),
+            content_type="application/pdf",
+        )
+    response = render(
+        request,
+        "assessments/pdf_pending.html",
+        {
+            "title": title,
+            "back": back,
+            "failed": rendering is not None and rendering.status == RenderStatus.FAILED,
+            "refresh": PDF_REFRESH_SECONDS,
+        },
+        status=202,
+    )
+    response["Retry-After"] = str(PDF_REFRESH_SECONDS)
+    patch_cache_control(response, no_store=True)
+    return response
+
+
+def scorecard_pdf(request, year, slug):
+    place = get_object_or_404(Municipality, slug=slug)
+    cycle = get_object_or_404(Cycle, year=year)
+    if (
+        not ScoreSnapshot.objects.current()
+        .filter(assessment__municipality=place, assessment__cycle=cycle)
+        .exists()
+    ):
+        raise Http404(_("This scorecard is not published."))
+    rendering = documents.find(
+        Document.SCORECARD, language=get_language(), cycle=cycle, municipality=place
+    )
+    title = _("%(name)s: scorecard %(year)s") % {"name": place.name, "year": year}
+    return _pdf(request, rendering, title=title, back=reverse(
+        "assessments:scorecard", args=[year, slug]
+    ))  # fmt: skip
+
+
+def report_pdf(request, year):
+    cycle = _published_cycle(year)
+    rendering = documents.find(Document.REPORT, language=get_language(), cycle=cycle)
+    title = _("Regional report %(year)s") % {"year": year}
+    return _pdf(request, rendering, title=title, back=reverse("assessments:municipality_list")
+                + f"?cycle={year}")  # fmt: skip
+
+
+def handbook_pdf(request, code):
+    version = get_object_or_404(MethodologyVersion, code=code)
+    if not version.cycles.filter(pk__in=Cycle.objects.with_published()).exists():
+        raise Http404(_("No methodology has been published yet."))
+    rendering = documents.find(Document.HANDBOOK, language=get_language(), methodology=version)
+    title = _("Methodology handbook: %(name)s") % {"name": version.name}
+    return _pdf(request, rendering, title=title, back=reverse(
+        "assessments:methodology_version", args=[code]
+    ))  # fmt: skip

@@ -1,3 +1,7 @@
+"""The Celery app. Queues: "pdf" for rendering, "mail" for notifications, "celery" for
+the rest; beat runs the periodic jobs in settings.CELERY_BEAT_SCHEDULE. With no broker
+configured (CELERY_BROKER_URL unset) every task runs eagerly, in process."""
+
 import os
 
 from celery import Celery

@@ -5,6 +5,7 @@ tasks and console mail. Production sets DATABASE_URL, CELERY_BROKER_URL,
 SECRET_KEY, DEBUG=0 and ALLOWED_HOSTS.
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -176,8 +177,28 @@ CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or None
+# A job is acknowledged only when it ends, so a worker killed half-way leaves it to
+# be delivered again: at once if the pool lost a process, after the visibility
+# timeout if the whole worker died.
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", "900"),
+}
+# Queuing gives up after about two seconds when the broker is down; the sweep retries.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 3, "interval_start": 0, "interval_step": 0.5, "interval_max": 1,
+}  # fmt: skip
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Layout engines hold on to memory; a fresh process now and then keeps a worker small.
+CELERY_WORKER_MAX_TASKS_PER_CHILD = envint("CELERY_WORKER_MAX_TASKS_PER_CHILD", "100")
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_ROUTES = {
+    "assessments.tasks.render_pdf": {"queue": "pdf"},
+    "assessments.tasks.sweep_pdfs": {"queue": "pdf"},
+    "assessments.tasks.send_notification": {"queue": "mail"},
+}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     # A right of reply ends after its last day; the assessment then goes to review.
@@ -185,7 +206,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "assessments.tasks.close_expired_replies",
         "schedule": crontab(hour=0, minute=10),
     },
+    # Published documents whose PDF is missing, failed, stale or lost in the queue.
+    "sweep-pdfs": {
+        "task": "assessments.tasks.sweep_pdfs",
+        "schedule": crontab(minute="*/15"),
+    },
 }
+
+# PDFs: rendered when results are published (off only in tests that do not need them).
+RENDER_PDFS = envbool("MUSQAT_RENDER_PDFS", "1")
+# A PDF queued this long ago and still not done is queued again by the sweep.
+RENDER_STUCK_AFTER = datetime.timedelta(minutes=envint("MUSQAT_RENDER_STUCK_MINUTES", "30"))
 
 # The site says plainly when demonstration data is shown.
 DEMO_MODE = envbool("MUSQAT_DEMO", "1")
@@ -195,6 +226,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # The layout engine reports every step at INFO.
+    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
 
 if not DEBUG:

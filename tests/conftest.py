@@ -57,6 +57,15 @@ def cso_monitor(cso):
 # --- The public portal ----------------------------------------------------------------------
 
 
+@pytest.fixture(scope="session", autouse=True)
+def no_pdfs_unless_asked():
+    """Publishing queues PDFs; only the tests about PDFs want them made
+    (they set settings.RENDER_PDFS = True)."""
+    from django.conf import settings
+
+    settings.RENDER_PDFS = False
+
+
 @pytest.fixture(autouse=True)
 def empty_page_cache():
     """Every test starts with an empty page cache.

@@ -3,8 +3,10 @@
 import hashlib
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -115,6 +117,10 @@ class Command(BaseCommand):
             version = self.seed_methodology()
             users = self.seed_users(organization)
             self.seed_cycles(version, organization, users["project-staff"], region)
+        if settings.RENDER_PDFS:
+            for year in Cycle.objects.with_published().values_list("year", flat=True):
+                self.stdout.write(f"PDFs of {year}:")
+                call_command("render_scorecards", cycle=year, only_stale=True, stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS("Demonstration data is ready."))
         self.stdout.write(f"Demo logins (password for all: {demo.PASSWORD}):")
         for username, _first, _last, role, slug in demo.USERS:
@@ -248,4 +254,4 @@ class Command(BaseCommand):
             move_assessment(assessment=assessment, action="close_reply", by=staff)
         else:
             move_assessment(assessment=assessment, action="start_review", by=staff)
-        publish_assessment(assessment=assessment, by=staff, notify=False)
+        publish_assessment(assessment=assessment, by=staff, notify=False, render=False)
