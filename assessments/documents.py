@@ -210,7 +210,9 @@ def queue_after_publish(cycle: Cycle, municipality: Municipality) -> None:
     if not settings.RENDER_PDFS:
         return
     if not cycle.assessments.exclude(status="published").exists():
-        queue_stale(cycle=cycle, stuck_after=timedelta(0))
+        # Later cycles show this one as their history (changes, earlier scores).
+        for later in Cycle.objects.with_published().filter(year__gte=cycle.year):
+            queue_stale(cycle=later, stuck_after=timedelta(0))
         return
     queue(renderings_for([(Document.SCORECARD, cycle.pk, municipality.pk, None)]))
 
@@ -417,8 +419,8 @@ def store(rendering: Rendering, content: bytes, source: str) -> str:
 def render_and_store(rendering_id: int) -> str:
     """The render task's work: skip a file that is already current, else render and store.
 
-    Safe to run twice or after a worker died half-way: the old file stays served until
-    the new one is complete.
+    Safe to run twice or after a worker died half-way: the record points at the last
+    complete file until the new one is complete, never at a half-written one.
     """
     rendering = (
         Rendering.objects.select_related("cycle__methodology", "municipality", "methodology")
@@ -430,7 +432,8 @@ def render_and_store(rendering_id: int) -> str:
     source = source_of(rendering)
     if source is None:
         Rendering.objects.filter(pk=rendering.pk).update(
-            status=RenderStatus.FAILED, error=_("Nothing of this document is published.")
+            # Errors are kept as the software reports them, like exception messages.
+            status=RenderStatus.FAILED, error="Nothing of this document is published."
         )
         return "unpublished"
     if (
