@@ -433,7 +433,8 @@ def render_and_store(rendering_id: int) -> str:
     if source is None:
         Rendering.objects.filter(pk=rendering.pk).update(
             # Errors are kept as the software reports them, like exception messages.
-            status=RenderStatus.FAILED, error="Nothing of this document is published."
+            status=RenderStatus.FAILED,
+            error="Nothing of this document is published.",
         )
         return "unpublished"
     if (
