@@ -12,7 +12,6 @@ from __future__ import annotations
 import atexit
 import functools
 import hashlib
-import logging
 import os
 import re
 import tempfile
@@ -42,8 +41,6 @@ from musqat.cache import clear_public_pages
 from . import charts, methodology_example, published
 from .models import Cycle, Document, Rendering, RenderStatus, ScoreSnapshot
 from .templatetags.pdf import css_string
-
-logger = logging.getLogger(__name__)
 
 # Bump when a PDF template changes, so that every stored file counts as stale.
 LAYOUT = "1"
@@ -172,16 +169,11 @@ def queue(renderings) -> int:
         rendering.status, rendering.requested_at = RenderStatus.PENDING, now
 
     def send(pk):
-        def send_one():
-            try:
-                render_pdf.delay(pk)
-            except Exception:  # the broker is down: the sweep retries
-                logger.exception("Could not queue the render of PDF %s; the sweep will", pk)
-
-        return send_one
+        return lambda: render_pdf.delay(pk)
 
     for rendering in renderings:
-        transaction.on_commit(send(rendering.pk))
+        # robust: a broker that cannot be reached is logged; the sweep queues it again.
+        transaction.on_commit(send(rendering.pk), robust=True)
     return len(renderings)
 
 

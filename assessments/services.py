@@ -65,7 +65,9 @@ def _notify(event: str, assessment: Assessment) -> None:
         key = f"{event}:{assessment.pk}:{assessment.history.latest().history_id}"
         send_notification.delay(event=event, assessment_id=assessment.pk, key=key)
 
-    transaction.on_commit(queue)
+    # The change is committed whatever happens to the email: a broker that cannot be
+    # reached is logged, not turned into an error for a publication that succeeded.
+    transaction.on_commit(queue, robust=True)
 
 
 def _require_complete(result: scoring.Result) -> None:

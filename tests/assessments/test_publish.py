@@ -6,6 +6,7 @@ from unittest import mock
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from assessments import services
 from assessments.models import AnswerTexts, ScoreSnapshot
@@ -135,7 +136,7 @@ def test_a_correction_is_a_new_revision_with_a_public_note(
     # Until the correction is published, the first revision stays the public one.
     assert list(ScoreSnapshot.objects.current()) == [first]
 
-    with pytest.raises(ValidationError, match="public note"):
+    with translation.override("en"), pytest.raises(ValidationError, match="public note"):
         services.publish_assessment(assessment=telavi_self_2021, by=project_staff)
     second = services.publish_assessment(
         assessment=telavi_self_2021,
