@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import atexit
 import functools
+import gc
 import hashlib
 import os
 import re
@@ -375,10 +376,21 @@ def render(rendering: Rendering) -> tuple[bytes, int]:
     template, context = LAYOUTS[rendering.document](rendering)
     html = render_to_string(template, {**_common_context(), **context})
     css, fonts = _style()
-    document = weasyprint.HTML(
-        string=html, base_url=settings.SITE_URL.rstrip("/") + "/", url_fetcher=_bundled_files()
-    ).render(stylesheets=[css], font_config=fonts)
-    return document.write_pdf(), len(document.pages)
+    # Layout makes a great many short-lived objects; letting the cyclic collector scan
+    # them again and again mid-render costs about a fifth of the time. Collect once after.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        document = weasyprint.HTML(
+            string=html, base_url=settings.SITE_URL.rstrip("/") + "/", url_fetcher=_bundled_files()
+        ).render(stylesheets=[css], font_config=fonts)
+        content, pages = document.write_pdf(), len(document.pages)
+    finally:
+        if collecting:
+            gc.enable()
+    del document
+    gc.collect(0)  # everything made during the render is still in the youngest generation
+    return content, pages
 
 
 # --- Storing ----------------------------------------------------------------------------

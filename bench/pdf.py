@@ -11,9 +11,10 @@ municipalities, cycles 2020 and 2021 published), with Redis on 127.0.0.1:6379:
    in Georgian, rendered once to warm up, then the median of five renders
    (target ≤ 1.5 s);
 2. the wall time of a whole cycle through a real worker (`celery -A musqat worker
-   -P solo`, a subprocess, on Redis database 14, flushed before and after): every
-   document of cycle 2021 queued with documents.queue_stale(force=True), timed from
-   queuing until the last is done (target ≤ 15 s), and how many files were made;
+   --concurrency 2`, as docker-compose.yml runs it; a subprocess, on Redis database 14,
+   flushed before and after): every document of cycle 2021 queued with
+   documents.queue_stale(force=True), timed from queuing until the last is done
+   (target ≤ 15 s), and how many files were made;
 3. the peak memory (ru_maxrss) of this process after its renders and of the worker.
 
 The files go to a scratch MEDIA_ROOT under /tmp, removed at the end (--keep keeps it).
@@ -61,10 +62,9 @@ def arguments():
         default="redis://127.0.0.1:6379/14",
         help="the worker's broker; its database is flushed (default %(default)s)",
     )
-    parser.add_argument("--pool", default="solo", help="the worker's pool (default solo)")
-    parser.add_argument(
-        "--concurrency", type=int, default=None, help="worker processes, for --pool prefork"
-    )
+    # As production runs it (docker-compose.yml): one process per core of the 2-core machine.
+    parser.add_argument("--pool", default="prefork", help="the worker's pool (default prefork)")
+    parser.add_argument("--concurrency", type=int, default=2, help="worker processes (default 2)")
     parser.add_argument(
         "--timeout", type=float, default=300, help="seconds to wait for the cycle (default 300)"
     )
