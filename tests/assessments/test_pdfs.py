@@ -684,3 +684,39 @@ def test_the_command_refuses_a_cycle_with_nothing_published(pdfs_on, cycle_2021,
     with pytest.raises(CommandError, match="Nothing is published in cycle 2021"):
         run("--cycle", "2021")
     assert not Rendering.objects.exists()
+
+
+# --- The admin ------------------------------------------------------------------------------
+
+
+def test_project_staff_see_why_a_pdf_failed_and_queue_it_again(
+    results_2021, telavi, cycle_2021, project_staff, client, quick_pdfs
+):
+    failed = scorecard_record(telavi, cycle_2021, "ka")
+    Rendering.objects.filter(pk=failed.pk).update(
+        status=RenderStatus.FAILED, error="OSError: No space left on device", attempts=4
+    )
+    client.force_login(project_staff)
+
+    listing = client.get("/admin/assessments/rendering/?status__exact=failed")
+    assert listing.status_code == 200
+    assert "No space left on device" in listing.content.decode()
+
+    response = client.post(
+        "/admin/assessments/rendering/",
+        {"action": "queue_again", "_selected_action": [failed.pk]},
+        follow=True,
+        headers={"accept-language": "en"},
+    )
+
+    assert "queued again" in response.content.decode()
+    failed.refresh_from_db()
+    assert failed.status == RenderStatus.DONE  # eager here: queued and made at once
+    assert quick_pdfs == [(failed.pk, "ka")]
+
+
+def test_municipal_staff_do_not_see_the_pdf_renderings(results_2021, telavi_staff, client):
+    client.force_login(telavi_staff)
+
+    assert client.get("/admin/assessments/rendering/").status_code == 403
+    assert "/admin/assessments/rendering/" not in client.get("/admin/").content.decode()
