@@ -690,7 +690,13 @@ def test_the_command_refuses_a_cycle_with_nothing_published(pdfs_on, cycle_2021,
 
 
 def test_project_staff_see_why_a_pdf_failed_and_queue_it_again(
-    results_2021, telavi, cycle_2021, project_staff, client, quick_pdfs
+    results_2021,
+    telavi,
+    cycle_2021,
+    project_staff,
+    client,
+    quick_pdfs,
+    django_capture_on_commit_callbacks,
 ):
     failed = scorecard_record(telavi, cycle_2021, "ka")
     Rendering.objects.filter(pk=failed.pk).update(
@@ -702,12 +708,13 @@ def test_project_staff_see_why_a_pdf_failed_and_queue_it_again(
     assert listing.status_code == 200
     assert "No space left on device" in listing.content.decode()
 
-    response = client.post(
-        "/admin/assessments/rendering/",
-        {"action": "queue_again", "_selected_action": [failed.pk]},
-        follow=True,
-        headers={"accept-language": "en"},
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/admin/assessments/rendering/",
+            {"action": "queue_again", "_selected_action": [failed.pk]},
+            follow=True,
+            headers={"accept-language": "en"},
+        )
 
     assert "queued again" in response.content.decode()
     failed.refresh_from_db()
