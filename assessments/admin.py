@@ -429,8 +429,21 @@ class EvidenceFileInline(admin.TabularInline):
     extra = 0
 
 
+class ReadOnly:
+    """Records that change only through the workflow or the render task, never by hand."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Response)
-class ResponseAdmin(SimpleHistoryAdmin):
+class ResponseAdmin(ReadOnly, SimpleHistoryAdmin):
     """Answers, to look up and read; they are entered area by area on the assessment."""
 
     list_display = ["assessment", "indicator", "value", "is_na", "updated_at"]
@@ -448,15 +461,6 @@ class ResponseAdmin(SimpleHistoryAdmin):
         answers = super().get_queryset(request)
         visible = visible_assessments(request.user, Assessment.objects.all())
         return answers.filter(assessment__in=visible)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class AreaScoreInline(admin.TabularInline):
@@ -478,7 +482,7 @@ class CriterionScoreInline(admin.TabularInline):
 
 
 @admin.register(ScoreSnapshot)
-class ScoreSnapshotAdmin(admin.ModelAdmin):
+class ScoreSnapshotAdmin(ReadOnly, admin.ModelAdmin):
     """Snapshots are frozen: they can be read, never edited."""
 
     list_display = ["assessment", "revision", "is_current", "overall", "published_at"]
@@ -486,15 +490,6 @@ class ScoreSnapshotAdmin(admin.ModelAdmin):
     list_select_related = ["assessment__municipality", "assessment__cycle"]
     search_fields = ["assessment__municipality__slug", "assessment__municipality__name_ka"]
     inlines = [AreaScoreInline, CriterionScoreInline]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class NotificationSettingsInline(admin.StackedInline):
@@ -514,7 +509,7 @@ class MusqatUserAdmin(UserAdmin):
 
 
 @admin.register(Rendering)
-class RenderingAdmin(admin.ModelAdmin):
+class RenderingAdmin(ReadOnly, admin.ModelAdmin):
     """What became of each PDF: project staff see failures and queue them again."""
 
     list_display = [
@@ -562,15 +557,6 @@ class RenderingAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return is_project_staff(request.user)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_queue_permission(self, request):
         return is_project_staff(request.user)

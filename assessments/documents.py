@@ -178,21 +178,25 @@ def queue(renderings) -> int:
     return len(renderings)
 
 
-def queue_stale(*, cycle: Cycle | None = None, force: bool = False,
-                stuck_after: timedelta | None = None) -> list[Rendering]:  # fmt: skip
-    """Queue every document (of one cycle, or all) whose file is missing, failed or stale.
-
-    `force` queues them all, current or not.
-    """
-    if not settings.RENDER_PDFS:
-        return []
+def renderings_to_make(*, cycle: Cycle | None = None, force: bool = False,
+                       stuck_after: timedelta | None = None) -> list[Rendering]:  # fmt: skip
+    """The documents (of one cycle, or all) whose file is missing, failed or stale;
+    with `force`, all of them."""
     stuck_after = stuck_after if stuck_after is not None else settings.RENDER_STUCK_AFTER
     sources = current_sources(cycle=cycle)
-    wanted = [
+    return [
         r
         for r in renderings_for(sources)
         if force or needs_render(r, sources[key_of(r)], stuck_after=stuck_after)
     ]
+
+
+def queue_stale(*, cycle: Cycle | None = None, force: bool = False,
+                stuck_after: timedelta | None = None) -> list[Rendering]:  # fmt: skip
+    """Queue every document (of one cycle, or all) whose file is missing, failed or stale."""
+    if not settings.RENDER_PDFS:
+        return []
+    wanted = renderings_to_make(cycle=cycle, force=force, stuck_after=stuck_after)
     queue(wanted)
     return wanted
 

@@ -565,11 +565,6 @@ class RenderStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
-class RenderingQuerySet(models.QuerySet):
-    def ready(self):
-        return self.filter(status=RenderStatus.DONE).exclude(file="")
-
-
 class Rendering(models.Model):
     """One PDF in one language, and how its last render went.
 
@@ -604,8 +599,6 @@ class Rendering(models.Model):
     requested_at = models.DateTimeField(_("queued"), null=True, blank=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
-
-    objects = RenderingQuerySet.as_manager()
 
     class Meta:
         ordering = ["document", "-cycle__year", "municipality__name", "language"]

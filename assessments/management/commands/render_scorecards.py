@@ -26,19 +26,11 @@ class Command(BaseCommand):
         if found is None:
             years = ", ".join(str(y) for y in Cycle.objects.values_list("year", flat=True))
             raise CommandError(f"There is no cycle {cycle}. Cycles: {years or 'none'}.")
-        sources = documents.current_sources(cycle=found)
-        if not sources:
+        if not documents.current_sources(cycle=found):
             raise CommandError(
                 f"Nothing is published in cycle {cycle}: there is nothing to render."
             )
-        renderings = [
-            r
-            for r in documents.renderings_for(sources)
-            if not only_stale
-            or documents.needs_render(
-                r, sources[documents.key_of(r)], stuck_after=settings.RENDER_STUCK_AFTER
-            )
-        ]
+        renderings = documents.renderings_to_make(cycle=found, force=not only_stale)
         eager = settings.CELERY_TASK_ALWAYS_EAGER
         total = len(renderings)
         for number, rendering in enumerate(renderings, 1):
