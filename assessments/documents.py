@@ -373,6 +373,17 @@ def _style():
     return css, fonts
 
 
+def warm_up() -> None:
+    """Load the fonts and the stylesheet and lay out a line of each script, so that a
+    worker's first document is as quick as the rest."""
+    import weasyprint
+
+    css, fonts = _style()
+    weasyprint.HTML(string="<p>ქართული <b>Latin 0123</b></p>").render(
+        stylesheets=[css], font_config=fonts
+    ).write_pdf()
+
+
 def render(rendering: Rendering) -> tuple[bytes, int]:
     """Lay the document out in the current language: the PDF and its page count."""
     import weasyprint

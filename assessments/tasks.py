@@ -7,6 +7,7 @@ twice without harm.
 import logging
 
 from celery import shared_task
+from celery.signals import worker_process_init
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
@@ -111,6 +112,12 @@ def close_expired_replies() -> list[int]:
     from .services import close_expired_replies as close
 
     return close()
+
+
+@worker_process_init.connect
+def warm_up_pdf_engine(**_kwargs):
+    """Each worker process gets its fonts ready when it starts, not in its first job."""
+    documents.warm_up()
 
 
 # Seconds before the first retry of a failed render; each retry waits twice as long.
