@@ -44,7 +44,7 @@ from .models import Cycle, Document, Rendering, RenderStatus, ScoreSnapshot
 from .templatetags.pdf import css_string
 
 # Bump when a PDF template changes, so that every stored file counts as stale.
-LAYOUT = "1"
+LAYOUT = "2"
 STATIC_ROOT = settings.BASE_DIR / "static"
 STYLESHEET = STATIC_ROOT / "css" / "pdf.css"
 LANGUAGES = [code for code, _name in settings.LANGUAGES]
