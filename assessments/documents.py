@@ -297,17 +297,14 @@ def _scorecard(rendering: Rendering) -> tuple[str, dict]:
     card = published.scorecard(rendering.municipality, rendering.cycle)
     if card is None:
         raise LookupError(f"{rendering} is not published")
-    replies = [
-        row.external_answer
-        for area in card.areas
-        for criterion in area.children
-        for row in criterion.children
-        if row.external_answer and row.external_answer.score.reply
-    ]
+    criteria = [criterion for area in card.areas for criterion in area.children]
+    rows = [row for criterion in criteria for row in criterion.children]
     return "pdf/scorecard.html", {
         "card": card,
-        "replies": replies,
-        "methodology": methodology_context(rendering.cycle.methodology),
+        "replies": [
+            r.external_answer for r in rows if r.external_answer and r.external_answer.score.reply
+        ],
+        "counts": {"areas": len(card.areas), "criteria": len(criteria), "indicators": len(rows)},
         **scorecard_charts(card, codes_only=True),
     }
 
