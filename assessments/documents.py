@@ -42,6 +42,7 @@ from musqat.cache import clear_public_pages
 from . import charts, methodology_example, published
 from .models import Cycle, Document, Rendering, RenderStatus, ScoreSnapshot
 from .templatetags.pdf import css_string
+from .workflow import Status
 
 # Bump when a PDF template changes, so that every stored file counts as stale.
 LAYOUT = "2"
@@ -163,10 +164,10 @@ def queue(renderings) -> int:
 
     renderings = list(renderings)
     now = timezone.now()
+    Rendering.objects.filter(pk__in=[r.pk for r in renderings]).update(
+        status=RenderStatus.PENDING, requested_at=now
+    )
     for rendering in renderings:
-        Rendering.objects.filter(pk=rendering.pk).update(
-            status=RenderStatus.PENDING, requested_at=now
-        )
         rendering.status, rendering.requested_at = RenderStatus.PENDING, now
 
     def send(pk):
@@ -206,7 +207,7 @@ def queue_after_publish(cycle: Cycle, municipality: Municipality) -> None:
     for the report and for every scorecard whose ranks it changed."""
     if not settings.RENDER_PDFS:
         return
-    if not cycle.assessments.exclude(status="published").exists():
+    if not cycle.assessments.exclude(status=Status.PUBLISHED).exists():
         # Later cycles show this one as their history (changes, earlier scores).
         for later in Cycle.objects.with_published().filter(year__gte=cycle.year):
             queue_stale(cycle=later, stuck_after=timedelta(0))
@@ -230,7 +231,6 @@ def _common_context() -> dict:
         "demo_mode": settings.DEMO_MODE,
         "LANGUAGE_CODE": translation.get_language(),
         "page_counter": css_content(_("Page %(page)s of %(pages)s")),
-        "generated": timezone.localtime(),
         "site_url": settings.SITE_URL,
     }
 
@@ -514,10 +514,12 @@ def record_failure(rendering_id: int, error: BaseException, *, final: bool) -> N
 # --- Reading ----------------------------------------------------------------------------
 
 
-def find(document: str, *, language: str, cycle=None, municipality=None, methodology=None):
+def find(document: str, *, language: str | None = None, cycle=None, municipality=None,
+         methodology=None) -> Rendering | None:  # fmt: skip
+    """A document's render record, in the given language or the current one."""
     return Rendering.objects.filter(
         document=document,
-        language=language,
+        language=language or translation.get_language(),
         cycle=cycle,
         municipality=municipality,
         methodology=methodology,

@@ -8,8 +8,8 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
-from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from indicators.models import MethodologyVersion, ThematicArea
 from municipalities.models import Municipality, Organization
@@ -46,7 +46,7 @@ def _cycle_from_query(request, cycles):
 
 def _report(cycle):
     """The regional report PDF of a cycle in the page's language, if one was ever queued."""
-    return documents.find(Document.REPORT, language=get_language(), cycle=cycle) if cycle else None
+    return documents.find(Document.REPORT, cycle=cycle) if cycle else None
 
 
 @public_page
@@ -213,7 +213,6 @@ def scorecard(request, year, slug):
     card = _published_scorecard(year, slug)
     pdf = documents.find(
         Document.SCORECARD,
-        language=get_language(),
         cycle=card.cycle,
         municipality=card.municipality,
     )
@@ -343,7 +342,7 @@ def methodology(request, code=None):
         {
             **documents.methodology_context(version),
             "versions": MethodologyVersion.objects.select_related("previous"),
-            "pdf": documents.find(Document.HANDBOOK, language=get_language(), methodology=version),
+            "pdf": documents.find(Document.HANDBOOK, methodology=version),
         },
     )
 
@@ -428,9 +427,7 @@ def scorecard_pdf(request, year, slug):
         .exists()
     ):
         raise Http404(_("This scorecard is not published."))
-    rendering = documents.find(
-        Document.SCORECARD, language=get_language(), cycle=cycle, municipality=place
-    )
+    rendering = documents.find(Document.SCORECARD, cycle=cycle, municipality=place)
     title = _("%(name)s: scorecard %(year)s") % {"name": place.name, "year": year}
     return _pdf(request, rendering, title=title, back=reverse(
         "assessments:scorecard", args=[year, slug]
@@ -439,7 +436,7 @@ def scorecard_pdf(request, year, slug):
 
 def report_pdf(request, year):
     cycle = _published_cycle(year)
-    rendering = documents.find(Document.REPORT, language=get_language(), cycle=cycle)
+    rendering = _report(cycle)
     title = _("Regional report %(year)s") % {"year": year}
     return _pdf(request, rendering, title=title, back=reverse("assessments:municipality_list")
                 + f"?cycle={year}")  # fmt: skip
@@ -449,7 +446,7 @@ def handbook_pdf(request, code):
     version = get_object_or_404(MethodologyVersion, code=code)
     if not version.cycles.filter(pk__in=Cycle.objects.with_published()).exists():
         raise Http404(_("No methodology has been published yet."))
-    rendering = documents.find(Document.HANDBOOK, language=get_language(), methodology=version)
+    rendering = documents.find(Document.HANDBOOK, methodology=version)
     title = _("Methodology handbook: %(name)s") % {"name": version.name}
     return _pdf(request, rendering, title=title, back=reverse(
         "assessments:methodology_version", args=[code]
