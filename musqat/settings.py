@@ -160,6 +160,7 @@ LOGIN_REDIRECT_URL = "monitor:dashboard"
 SITE_URL = os.environ.get("MUSQAT_SITE_URL", "http://127.0.0.1:8000")
 # Evidence files: PDF, images or office documents, up to this size each.
 EVIDENCE_MAX_BYTES = envint("EVIDENCE_MAX_BYTES", str(10 * 1024 * 1024))
+IMPORT_MAX_BYTES = envint("IMPORT_MAX_BYTES", str(10 * 1024 * 1024))
 FILE_UPLOAD_PERMISSIONS = 0o640
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
