@@ -30,7 +30,12 @@ class AssessmentsConfig(AppConfig):
     verbose_name = _("Assessments")
 
     def ready(self):
+        from indicators.matrix import version_locks
+
+        from .models import methodology_lock
         from .roles import ensure_groups, give_municipal_staff_access
+
+        version_locks.append(methodology_lock)
 
         post_migrate.connect(ensure_groups, sender=self)
         post_save.connect(

@@ -1,8 +1,17 @@
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
+from musqat.imports import import_view
+from musqat.spreadsheets import XLSX_TYPE
+
+from .matrix import matrix_importer, matrix_workbook
 from .models import Criterion, GradeBand, Indicator, MethodologyVersion, ThematicArea
 
 
@@ -40,6 +49,7 @@ class MethodologyVersionAdmin(TranslationAdmin):
     search_fields = ["code", "name_ka", "name_en"]
     autocomplete_fields = ["previous"]
     inlines = [ThematicAreaInline, GradeBandInline]
+    change_form_template = "admin/indicators/methodologyversion/change_form.html"
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(num_areas=Count("areas"))
@@ -47,6 +57,108 @@ class MethodologyVersionAdmin(TranslationAdmin):
     @admin.display(description=_("thematic areas"), ordering="num_areas")
     def area_count(self, obj):
         return obj.num_areas
+
+    # --- The matrix as a spreadsheet ---------------------------------------------------------
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "matrix-template.xlsx",
+                view(self.template_view),
+                name="indicators_methodologyversion_template",
+            ),
+            path(
+                "<path:object_id>/matrix.xlsx",
+                view(self.export_view),
+                name="indicators_methodologyversion_export",
+            ),
+            path(
+                "<path:object_id>/import/",
+                view(self.import_matrix_view),
+                name="indicators_methodologyversion_import",
+            ),
+            *super().get_urls(),
+        ]
+
+    def has_import_permission(self, request, obj=None) -> bool:
+        """Importing writes areas, criteria and indicators: it takes the right to add and
+        change all three."""
+        return all(
+            request.user.has_perm(f"indicators.{action}_{model}")
+            for action in ("add", "change")
+            for model in ("thematicarea", "criterion", "indicator")
+        ) and self.has_change_permission(request, obj)
+
+    def template_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return _xlsx(matrix_workbook(), "musqat-methodology-template.xlsx")
+
+    def export_view(self, request, object_id):
+        version = get_object_or_404(MethodologyVersion, pk=object_id)
+        if not self.has_view_permission(request, version):
+            raise PermissionDenied
+        return _xlsx(matrix_workbook(version), f"musqat-methodology-{version.code}.xlsx")
+
+    def import_matrix_view(self, request, object_id):
+        version = get_object_or_404(MethodologyVersion, pk=object_id)
+        if not self.has_import_permission(request, version):
+            raise PermissionDenied
+        change_url = reverse("admin:indicators_methodologyversion_change", args=[version.pk])
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "breadcrumbs": [
+                (reverse("admin:app_list", args=["indicators"]), self.opts.app_config.verbose_name),
+                (
+                    reverse("admin:indicators_methodologyversion_changelist"),
+                    self.opts.verbose_name_plural,
+                ),
+                (change_url, str(version)),
+            ],
+            "intro": gettext(
+                "One row per indicator, with its area and criterion. Areas, criteria and "
+                "indicators are matched by code: new codes are added, known ones updated, and "
+                "indicators the file does not name are kept. Start from this version's matrix "
+                "or the blank template; the Columns sheet describes every column."
+            ),
+            "template_links": [
+                (
+                    reverse("admin:indicators_methodologyversion_export", args=[version.pk]),
+                    gettext("Download this version's matrix (XLSX)"),
+                ),
+                (
+                    reverse("admin:indicators_methodologyversion_template"),
+                    gettext("Download the blank template (XLSX)"),
+                ),
+            ],
+            "cancel_url": change_url,
+        }
+        return import_view(
+            request,
+            importer=matrix_importer(version),
+            title=gettext("Import a methodology matrix into %(version)s") % {"version": version},
+            what=gettext("Methodology matrix"),
+            target=version,
+            done_url=change_url,
+            context=context,
+        )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        version = self.get_object(request, object_id)
+        extra = {
+            **(extra_context or {}),
+            "can_import_matrix": version is not None
+            and self.has_import_permission(request, version),
+        }
+        return super().change_view(request, object_id, form_url, extra)
+
+
+def _xlsx(data: bytes, name: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 @admin.register(ThematicArea)

@@ -6,8 +6,10 @@ import io
 import pytest
 from django.utils.translation import override
 
-from indicators.matrix import COLUMNS, MatrixError, load_matrix, read_csv
+from indicators.matrix import COLUMNS, load_matrix
 from indicators.models import Indicator, MethodologyVersion
+from musqat.imports import ImportFailed
+from musqat.spreadsheets import read_rows
 
 
 def row(code="A.1.1", **fields):
@@ -76,9 +78,9 @@ def test_it_reports_each_bad_row_and_column_and_writes_nothing(version):
         row("A.1.1"),
     ]
     with override("en"):
-        with pytest.raises(MatrixError) as error:
+        with pytest.raises(ImportFailed) as error:
             load_matrix(version=version, rows=rows)
-        messages = [str(e) for e in error.value.errors]
+        messages = [str(e) for e in error.value.report.errors]
 
     assert any(m.startswith("row 3, column scale_labels_ka:") for m in messages)
     assert any(m.startswith("row 4, column response_type: guess is not one of") for m in messages)
@@ -95,13 +97,13 @@ def test_it_reads_csv_with_or_without_a_byte_order_mark():
     writer.writerow(row("A.1.1"))
     data = buffer.getvalue().encode()
     for encoded in (data, b"\xef\xbb\xbf" + data):
-        rows = read_csv(encoded)
+        rows = read_rows(encoded)
         assert rows[0]["indicator_code"] == "A.1.1"
         assert rows[0]["name_ka"] == "ინდიკატორი A.1.1"
 
 
 def test_errors_are_reported_in_the_users_language(version):
     with override("ka"):
-        with pytest.raises(MatrixError) as error:
+        with pytest.raises(ImportFailed) as error:
             load_matrix(version=version, rows=[row("A.1.1", weight="heavy")])
-        assert str(error.value.errors[0]).startswith("სტრიქონი 2, სვეტი weight: heavy")
+        assert str(error.value.report.errors[0]).startswith("სტრიქონი 2, სვეტი weight: heavy")

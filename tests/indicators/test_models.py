@@ -5,9 +5,17 @@ from decimal import Decimal as D
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import override
 
 from indicators.models import Indicator, ThematicArea
 from tests import factories
+
+
+@pytest.fixture(autouse=True)
+def in_english():
+    """The messages below are matched in English, whatever ran before."""
+    with override("en"):
+        yield
 
 
 @pytest.fixture

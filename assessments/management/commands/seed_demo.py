@@ -26,7 +26,7 @@ from assessments.services import (
     submit_assessment,
 )
 from assessments.workflow import Kind, Status
-from indicators.matrix import load_matrix, read_csv
+from indicators.matrix import load_matrix
 from indicators.models import Indicator, MethodologyVersion, ResponseType
 from municipalities.models import (
     Municipality,
@@ -35,6 +35,7 @@ from municipalities.models import (
     OrganizationMembership,
     Region,
 )
+from musqat.spreadsheets import read_rows
 
 GROUPS = {
     "project_staff": PROJECT_STAFF_GROUP,
@@ -177,7 +178,7 @@ class Command(BaseCommand):
         version, _ = MethodologyVersion.objects.update_or_create(
             code=data.pop("code"), defaults={**data, "is_current": True}
         )
-        load_matrix(version=version, rows=read_csv(demo.METHODOLOGY_CSV.read_bytes()))
+        load_matrix(version=version, rows=read_rows(demo.METHODOLOGY_CSV.read_bytes()))
         return version
 
     def seed_users(self, organization):
