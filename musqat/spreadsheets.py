@@ -130,7 +130,7 @@ def number_text(value) -> str:
     """A number as people write it: 3 rather than 3.0, 12.5 rather than 12.50."""
     number = Decimal(str(value))
     if number == number.to_integral_value():
-        return str(number.to_integral_value())
+        return format(number.to_integral_value(), "f")  # 20, not 2E+1 from a normalised 20
     return format(number.normalize(), "f")
 
 
