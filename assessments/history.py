@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from municipalities.models import Organization
 
@@ -14,11 +15,16 @@ from .models import Assessment, EvidenceFile, Response, ReviewComment
 from .workflow import TRANSITIONS, Status
 
 TRANSITION_LABELS = {t.action: t.label for t in TRANSITIONS}
+# Reasons recorded by saves that are not workflow transitions.
+OTHER_REASONS = {
+    "edit": gettext_lazy("edited"),
+    "import": gettext_lazy("imported from a spreadsheet"),
+}
 
 
 def _reason(code: str) -> str:
     """A change reason as people read it: the transition's label, where it is one."""
-    return str(TRANSITION_LABELS.get(code, code))
+    return str(TRANSITION_LABELS.get(code) or OTHER_REASONS.get(code, code))
 
 
 ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
