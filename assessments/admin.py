@@ -1,13 +1,13 @@
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
@@ -15,8 +15,9 @@ from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from indicators.models import ThematicArea
+from musqat.spreadsheets import XLSX_TYPE
 
-from . import documents, services
+from . import documents, exports, services
 from .forms import (
     OpenReplyForm,
     PublishForm,
@@ -36,8 +37,10 @@ from .models import (
     Cycle,
     Document,
     EvidenceFile,
+    Export,
     NotificationSettings,
     Rendering,
+    RenderStatus,
     Response,
     ReviewComment,
     ScoreSnapshot,
@@ -55,6 +58,54 @@ class CycleAdmin(admin.ModelAdmin):
     list_select_related = ["methodology"]
     search_fields = ["year"]
     autocomplete_fields = ["methodology"]
+    actions = ["export_results_ka", "export_results_en"]
+
+    def has_export_permission(self, request):
+        return is_project_staff(request.user)
+
+    @admin.action(description=_("Export results as XLSX (Georgian)"), permissions=["export"])
+    def export_results_ka(self, request, queryset):
+        return self._export(request, queryset, "ka")
+
+    @admin.action(description=_("Export results as XLSX (English)"), permissions=["export"])
+    def export_results_en(self, request, queryset):
+        return self._export(request, queryset, "en")
+
+    def _export(self, request, queryset, language):
+        """Queue a workbook for each selected cycle with published results, then show the
+        exports page, where they appear with their progress."""
+        published = set(Cycle.objects.with_published().filter(pk__in=queryset).values_list(
+            "pk", flat=True
+        ))  # fmt: skip
+        cycles = sorted(queryset, key=lambda cycle: cycle.year)
+        empty = [str(cycle.year) for cycle in cycles if cycle.pk not in published]
+        if empty:
+            self.message_user(
+                request,
+                _("Nothing is published in %(years)s, so there is nothing to export.")
+                % {"years": ", ".join(empty)},
+                messages.WARNING,
+            )
+        queued = [
+            exports.queue_export(cycle=cycle, language=language, by=request.user)
+            for cycle in cycles
+            if cycle.pk in published
+        ]
+        if not queued:
+            return None
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d export queued; it shows its progress here and offers the file "
+                "when it is done.",
+                "%(count)d exports queued; they show their progress here and offer the files "
+                "when they are done.",
+                len(queued),
+            )
+            % {"count": len(queued)},
+            messages.SUCCESS,
+        )
+        return redirect("admin:assessments_export_changelist")
 
 
 class ReviewCommentInline(admin.TabularInline):
@@ -153,6 +204,16 @@ class AssessmentAdmin(SimpleHistoryAdmin):
                 "<path:object_id>/full-history/",
                 view(self.full_history_view),
                 name="assessments_assessment_full_history",
+            ),
+            path(
+                "<path:object_id>/import/",
+                view(self.responses_import_view),
+                name="assessments_assessment_import",
+            ),
+            path(
+                "<path:object_id>/responses-template.xlsx",
+                view(self.responses_template_view),
+                name="assessments_assessment_responses_template",
             ),
             *super().get_urls(),
         ]
@@ -421,6 +482,76 @@ class AssessmentAdmin(SimpleHistoryAdmin):
             page=page,
         )
 
+    # --- Answers from a spreadsheet ----------------------------------------------------------
+    # Imported here rather than at the top of the module, which other admins share.
+
+    def _import_refused(self, request, assessment):
+        """A 403 page unless this person may enter the draft's answers; None if they may."""
+        from .response_import import refusal
+
+        reason = refusal(assessment, request.user)
+        return self._refuse(request, assessment, reason) if reason else None
+
+    def responses_import_view(self, request, object_id):
+        from django.urls import reverse
+
+        from musqat.imports import import_view
+
+        from .response_import import responses_importer
+
+        assessment = self._visible(request, object_id)
+        refused = self._import_refused(request, assessment)
+        if refused:
+            return refused
+        opts = self.model._meta
+        change_url = reverse("admin:assessments_assessment_change", args=[assessment.pk])
+        template_url = reverse(
+            "admin:assessments_assessment_responses_template", args=[assessment.pk]
+        )
+        return import_view(
+            request,
+            importer=responses_importer(assessment),
+            title=_("Import responses from a spreadsheet"),
+            what=str(_("Responses of %(assessment)s") % {"assessment": assessment}),
+            target=assessment,
+            done_url=change_url,
+            context={
+                **self.admin_site.each_context(request),
+                "opts": opts,
+                "original": assessment,
+                "breadcrumbs": [
+                    (reverse("admin:assessments_assessment_changelist"), opts.verbose_name_plural),
+                    (change_url, str(assessment)),
+                ],
+                "intro": _(
+                    "One row per indicator, with its value, whether it does not apply and why, "
+                    "the evidence and links. Download the template: it has every indicator "
+                    "this assessment answers, its current answer and what each value may be. "
+                    "Nothing is written until you confirm the preview, and nothing at all if "
+                    "any row is wrong."
+                ),
+                "template_links": [
+                    (template_url, _("Download the template with the current answers (.xlsx)"))
+                ],
+                "cancel_url": change_url,
+            },
+        )
+
+    def responses_template_view(self, request, object_id):
+        from django.http import HttpResponse
+
+        from musqat.spreadsheets import XLSX_TYPE
+
+        from .response_import import template_filename, template_workbook
+
+        assessment = self._visible(request, object_id)
+        refused = self._import_refused(request, assessment)
+        if refused:
+            return refused
+        response = HttpResponse(template_workbook(assessment), content_type=XLSX_TYPE)
+        response["Content-Disposition"] = f'attachment; filename="{template_filename(assessment)}"'
+        return response
+
 
 class EvidenceFileInline(admin.TabularInline):
     model = EvidenceFile
@@ -574,3 +705,122 @@ class RenderingAdmin(ReadOnly, admin.ModelAdmin):
             % {"count": count},
             messages.SUCCESS,
         )
+
+
+# Seconds between reloads of an exports page while an export is under way.
+EXPORT_REFRESH_SECONDS = 3
+
+
+@admin.register(Export)
+class ExportAdmin(admin.ModelAdmin):
+    """The exports report page: every workbook asked for, its progress and its file.
+
+    Exports are made by the action on cycles and change only in the task; project
+    staff read them, download them here (never from the media URL) and delete them.
+    """
+
+    list_display = [
+        "cycle", "language", "status_badge", "progress", "requested_by", "requested_at",
+        "finished_at", "download",
+    ]  # fmt: skip
+    list_filter = ["status", "language", "cycle"]
+    list_select_related = ["cycle", "requested_by"]
+    fields = [
+        "kind", "cycle", "language", "status", "progress", "download", "requested_by",
+        "requested_at", "started_at", "finished_at", "error",
+    ]  # fmt: skip
+    readonly_fields = fields
+    change_form_template = "admin/assessments/export/change_form.html"
+    change_list_template = "admin/assessments/export/change_list.html"
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_badge(self, export):
+        colours = {RenderStatus.DONE: "#1e6b2e", RenderStatus.FAILED: "#a3261b"}
+        return format_html(
+            '<strong style="color: {}">{}</strong>',
+            colours.get(export.status, "#4a5663"),
+            export.get_status_display(),
+        )
+
+    @admin.display(description=_("progress"))
+    def progress(self, export):
+        return format_html(
+            '<progress max="100" value="{}" aria-hidden="true"></progress> {}%',
+            export.percent,
+            export.percent,
+        )
+
+    @admin.display(description=_("file"))
+    def download(self, export):
+        if not export.is_ready:
+            return "–"
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:assessments_export_download", args=[export.pk]),
+            export.download_name(),
+        )
+
+    def has_module_permission(self, request):
+        return is_project_staff(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return is_project_staff(request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return is_project_staff(request.user) and super().has_delete_permission(request, obj)
+
+    def delete_model(self, request, obj):
+        obj.file.delete(save=False)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for export in queryset:
+            export.file.delete(save=False)
+        super().delete_queryset(request, queryset)
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/download/",
+                self.admin_site.admin_view(self.download_view),
+                name="assessments_export_download",
+            ),
+            *super().get_urls(),
+        ]
+
+    def download_view(self, request, pk):
+        if not is_project_staff(request.user):
+            raise PermissionDenied
+        export = get_object_or_404(Export.objects.select_related("cycle"), pk=pk)
+        if not export.is_ready or not export.file.storage.exists(export.file.name):
+            raise Http404
+        response = FileResponse(
+            export.file.open("rb"),
+            as_attachment=True,
+            filename=export.download_name(),
+            content_type=XLSX_TYPE,
+        )
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+    def changelist_view(self, request, extra_context=None):
+        under_way = Export.objects.filter(
+            status__in=[RenderStatus.PENDING, RenderStatus.RUNNING]
+        ).exists()
+        context = {"refresh": EXPORT_REFRESH_SECONDS if under_way else None}
+        return super().changelist_view(request, {**(extra_context or {}), **context})
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        export = self.get_object(request, object_id)
+        context = {
+            "export": export,
+            "refresh": EXPORT_REFRESH_SECONDS if export and export.is_under_way else None,
+        }
+        return super().change_view(request, object_id, form_url, {**(extra_context or {}),
+                                                                  **context})  # fmt: skip

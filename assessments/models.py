@@ -195,6 +195,16 @@ def indicator_spec(indicator: Indicator) -> scoring.IndicatorSpec:
     )
 
 
+def methodology_lock(version: MethodologyVersion) -> str | None:
+    """Why a version's matrix may no longer be imported into: published results use it."""
+    if Assessment.objects.published().filter(cycle__methodology=version).exists():
+        return _(
+            "Methodology %(code)s already has published assessments, so an import may not "
+            "change it. Create a new methodology version and import the matrix there."
+        ) % {"code": version.code}
+    return None
+
+
 class AnswerTexts(models.Model):
     """What an answer says in words, besides its value: kept on the answer and frozen
     with every published revision."""
@@ -651,3 +661,65 @@ class Rendering(models.Model):
         else:
             stem = f"methodology-{self.methodology.code}"
         return f"musqat-{stem}-{self.language}.pdf"
+
+
+class ExportKind(models.TextChoices):
+    CYCLE_RESULTS = "cycle_results", _("Results of a cycle (XLSX)")
+
+
+class Export(models.Model):
+    """A staff export, written in the background: what was asked, how far it got, the file.
+
+    The file is stored under the media folder but served only through the admin's
+    download view, to project staff.
+    """
+
+    kind = models.CharField(
+        _("export"), max_length=20, choices=ExportKind.choices, default=ExportKind.CYCLE_RESULTS
+    )
+    cycle = models.ForeignKey(
+        Cycle, on_delete=models.CASCADE, related_name="exports", verbose_name=_("cycle")
+    )
+    language = models.CharField(_("language"), max_length=5, choices=settings.LANGUAGES)
+    status = models.CharField(
+        _("status"), max_length=10, choices=RenderStatus.choices, default=RenderStatus.PENDING
+    )
+    done = models.PositiveIntegerField(_("rows written"), default=0)
+    total = models.PositiveIntegerField(_("rows in all"), default=0)
+    file = models.FileField(_("file"), upload_to="exports/", blank=True, max_length=200)
+    error = models.TextField(_("error"), blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("requested by"),
+    )  # fmt: skip
+    requested_at = models.DateTimeField(_("requested"), default=timezone.now)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        verbose_name = _("export")
+        verbose_name_plural = _("exports")
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.cycle} ({self.language})"
+
+    @property
+    def is_ready(self) -> bool:
+        return self.status == RenderStatus.DONE and bool(self.file)
+
+    @property
+    def is_under_way(self) -> bool:
+        return self.status in (RenderStatus.PENDING, RenderStatus.RUNNING)
+
+    @property
+    def percent(self) -> int:
+        """How far the export got; 100 only once its file is stored."""
+        if self.status == RenderStatus.DONE:
+            return 100
+        if not self.total:
+            return 0
+        return min(99, self.done * 100 // self.total)
+
+    def download_name(self) -> str:
+        return f"musqat-{self.cycle.year}-results-{self.language}.xlsx"

@@ -144,3 +144,26 @@ def render_pdf(self, rendering_id: int) -> str:
 def sweep_pdfs() -> int:
     """Queue again every published document whose PDF is missing, failed, stale or lost."""
     return len(documents.queue_stale())
+
+
+# Seconds before the first retry of a failed export; each retry waits twice as long.
+EXPORT_RETRY_SECONDS = 10
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=2)
+def export_cycle(self, export_id: int) -> str:
+    """Write one staff export workbook in its language and store it (once: a stored
+    export is left as it is)."""
+    from . import exports
+
+    try:
+        return exports.run_export(export_id)
+    except Exception as error:
+        final = self.request.is_eager or self.request.retries >= self.max_retries
+        exports.record_failure(export_id, error, final=final)
+        if not final:
+            raise self.retry(
+                exc=error, countdown=EXPORT_RETRY_SECONDS * 2**self.request.retries
+            ) from error
+        logger.exception("Export %s failed after %s tries", export_id, self.request.retries + 1)
+        return "failed"

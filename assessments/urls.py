@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import api, views
 
 app_name = "assessments"
 
@@ -27,5 +27,18 @@ urlpatterns = [
     path("methodology/<slug:code>/", views.methodology, name="methodology_version"),
     path("methodology/<slug:code>/handbook.pdf", views.handbook_pdf, name="handbook_pdf"),
     path("about/", views.about, name="about"),
+    path("api/", api.documentation, name="api"),
     path("evidence/<int:pk>/", views.evidence_file, name="evidence_file"),
+    path("data/", views.open_data, name="open_data"),
+    path("data/dictionary.csv", views.open_data_dictionary, name="open_data_dictionary"),
+    path(
+        "data/methodology/<slug:code>.csv",
+        views.open_data_methodology,
+        name="open_data_methodology",
+    ),
+    path(
+        "data/<int:year>/<slug:dataset>.<slug:extension>",
+        views.open_data_file,
+        name="open_data_file",
+    ),
 ]

@@ -4,6 +4,7 @@ import csv
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.cache import cache
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -13,9 +14,10 @@ from django.utils.translation import pgettext
 
 from indicators.models import MethodologyVersion, ThematicArea
 from municipalities.models import Municipality, Organization
-from musqat.cache import public_page
+from musqat.cache import generation, public_page
+from musqat.spreadsheets import CSV_TYPE, XLSX_TYPE, Sheet, write_csv, write_xlsx
 
-from . import charts, documents, published
+from . import charts, documents, opendata, published
 from .models import Cycle, Document, EvidenceFile, RenderStatus, ScoreSnapshot
 from .roles import may
 from .workflow import Kind
@@ -451,3 +453,100 @@ def handbook_pdf(request, code):
     return _pdf(request, rendering, title=title, back=reverse(
         "assessments:methodology_version", args=[code]
     ))  # fmt: skip
+
+
+# --- Open data ----------------------------------------------------------------------------
+
+DOWNLOAD_TYPES = {"csv": CSV_TYPE, "xlsx": XLSX_TYPE}
+
+
+def _download(name: str, build) -> HttpResponse:
+    """A generated file as an attachment, kept until the next publication.
+
+    Cached apart from the pages, since public_page keeps no headers, and for
+    everyone: the files hold published data only and are the same in both languages.
+    """
+    extension = name.rsplit(".", 1)[1]
+    key = f"open-data:{generation()}:{name}"
+    content = cache.get(key)
+    if content is None:
+        content = build(extension)
+        cache.set(key, content, timeout=settings.PUBLIC_PAGE_SECONDS)
+    response = HttpResponse(content, content_type=DOWNLOAD_TYPES[extension])
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _dataset_file(dataset: opendata.Dataset, extension: str) -> bytes:
+    if extension == "csv":
+        return write_csv(dataset.names, dataset.rows).encode("utf-8")
+    # The workbook carries its own data dictionary, on a second sheet.
+    dictionary = Sheet(
+        "dictionary",
+        opendata.DICTIONARY_COLUMNS[1:],
+        [row[1:] for row in opendata.dictionary_rows() if row[0] == dataset.name],
+        widths={0: 24, 3: 80, 4: 80},
+    )
+    return write_xlsx([Sheet(dataset.name, dataset.names, dataset.rows), dictionary])
+
+
+@public_page
+def open_data(request):
+    cycles = list(published.published_cycles())
+    counts = opendata.row_counts(cycles)
+    return render(
+        request,
+        "assessments/data.html",
+        {
+            "cycles": [
+                {
+                    "cycle": cycle,
+                    "datasets": [
+                        {
+                            "name": name,
+                            "title": opendata.DATASET_TITLES[name],
+                            "rows": counts[cycle.pk][name],
+                        }
+                        for name in opendata.CYCLE_DATASETS
+                    ],
+                }
+                for cycle in cycles
+            ],
+            "versions": opendata.public_versions(cycles),
+            "dictionary": opendata.dictionary(),
+            "licence_name": opendata.LICENCE_NAME,
+            "licence_url": opendata.LICENCE_URL,
+            "citation": opendata.citation(
+                cycles[0].year if cycles else None, request.build_absolute_uri()
+            ),
+        },
+    )
+
+
+def open_data_file(request, year, dataset, extension):
+    """A cycle's scores or indicator responses, as CSV or XLSX (404 until published)."""
+    if dataset not in opendata.CYCLE_DATASETS or extension not in DOWNLOAD_TYPES:
+        raise Http404
+    cycle = _published_cycle(year)
+    return _download(
+        f"musqat-{cycle.year}-{dataset}.{extension}",
+        lambda ext: _dataset_file(opendata.cycle_dataset(cycle, dataset), ext),
+    )
+
+
+def open_data_methodology(request, code):
+    """A methodology version's matrix as CSV, in the columns its import reads."""
+    cycles = list(published.published_cycles())
+    version = get_object_or_404(opendata.public_versions(cycles), code=code)
+    return _download(
+        f"musqat-methodology-{version.code}.csv",
+        lambda ext: _dataset_file(opendata.methodology_dataset(version), ext),
+    )
+
+
+def open_data_dictionary(request):
+    """Every column of every open-data file: type, unit and description in both languages."""
+    return _download(
+        "musqat-data-dictionary.csv",
+        lambda ext: write_csv(opendata.DICTIONARY_COLUMNS, opendata.dictionary_rows()).encode(),
+    )

@@ -49,7 +49,7 @@ def test_csv_is_read_with_or_without_a_byte_order_mark(bom):
 
 
 def test_csv_with_semicolons_as_some_excel_versions_save_it():
-    data = "code;value\nA.1.1;12,5\n".encode()
+    data = b"code;value\nA.1.1;12,5\n"
     assert read_rows(data) == [{"code": "A.1.1", "value": "12,5"}]
 
 
