@@ -13,6 +13,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("monitor/", include("assessments.monitor_urls")),
+    path("api/v1/", include("assessments.api_urls")),
 ]
 
 urlpatterns += i18n_patterns(
