@@ -132,7 +132,7 @@ def _sheets(cycle: Cycle, language: str) -> tuple[list[Sheet], int]:
     response_sheet = Sheet(
         title=_("Responses"),
         columns=[
-            _("Municipality"), _("Kind"), _("Area"), _("Criterion"), _("Indicator code"),
+            _("Municipality"), _("Kind"), _("Thematic area"), _("Criterion"), _("Indicator code"),
             _("Indicator"), _("Response type"), _("Answer"), _("Value"), _("Not applicable"),
             _("Normalised score (0–1)"), _("Reason it does not apply"), _("Evidence"),
             _("Municipality's reply"), _("Links"), _("Revision"),

@@ -92,7 +92,7 @@ def test_the_responses_sheet_has_every_answer_with_its_normalised_score(publishe
     georgian = values(workbook_of(published_2021.cycle, "ka")[t("ka", "Responses")])
 
     assert english[0] == [
-        "Municipality", "Kind", "Area", "Criterion", "Indicator code", "Indicator",
+        "Municipality", "Kind", "Thematic area", "Criterion", "Indicator code", "Indicator",
         "Response type", "Answer", "Value", "Not applicable", "Normalised score (0–1)",
         "Reason it does not apply", "Evidence", "Municipality's reply", "Links", "Revision",
     ]  # fmt: skip
