@@ -15,7 +15,8 @@ from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from indicators.models import ThematicArea
-from musqat.spreadsheets import XLSX_TYPE
+from musqat.imports import import_view
+from musqat.spreadsheets import XLSX_TYPE, xlsx_response
 
 from . import documents, exports, services
 from .forms import (
@@ -47,6 +48,7 @@ from .models import (
 )
 from .monitor import missing_by_area, refused_message, saved_message
 from .progress import progress_of
+from .response_import import refusal, responses_importer, template_filename, template_workbook
 from .roles import is_project_staff, may, role_for, visible_assessments
 from .workflow import Kind, Status, TransitionNotAllowed, find_transition, transitions_for
 
@@ -220,6 +222,11 @@ class AssessmentAdmin(SimpleHistoryAdmin):
 
     def _visible(self, request, object_id) -> Assessment:
         """The assessment if this user may see it; anyone else gets a 404, never data."""
+        # An id that is no number ("abc") finds nothing either, rather than a 500. (An
+        # <int:> route would not do: the admin's own "<path:object_id>/" route would take
+        # the address and redirect it.)
+        if not str(object_id).isdecimal():
+            raise Http404
         return get_object_or_404(
             visible_assessments(
                 request.user,
@@ -483,22 +490,13 @@ class AssessmentAdmin(SimpleHistoryAdmin):
         )
 
     # --- Answers from a spreadsheet ----------------------------------------------------------
-    # Imported here rather than at the top of the module, which other admins share.
 
     def _import_refused(self, request, assessment):
         """A 403 page unless this person may enter the draft's answers; None if they may."""
-        from .response_import import refusal
-
         reason = refusal(assessment, request.user)
         return self._refuse(request, assessment, reason) if reason else None
 
     def responses_import_view(self, request, object_id):
-        from django.urls import reverse
-
-        from musqat.imports import import_view
-
-        from .response_import import responses_importer
-
         assessment = self._visible(request, object_id)
         refused = self._import_refused(request, assessment)
         if refused:
@@ -538,19 +536,11 @@ class AssessmentAdmin(SimpleHistoryAdmin):
         )
 
     def responses_template_view(self, request, object_id):
-        from django.http import HttpResponse
-
-        from musqat.spreadsheets import XLSX_TYPE
-
-        from .response_import import template_filename, template_workbook
-
         assessment = self._visible(request, object_id)
         refused = self._import_refused(request, assessment)
         if refused:
             return refused
-        response = HttpResponse(template_workbook(assessment), content_type=XLSX_TYPE)
-        response["Content-Disposition"] = f'attachment; filename="{template_filename(assessment)}"'
-        return response
+        return xlsx_response(template_workbook(assessment), template_filename(assessment))
 
 
 class EvidenceFileInline(admin.TabularInline):

@@ -2,11 +2,12 @@
 
 Everything comes from assessments/published.py, which reads only the current
 snapshots of published assessments, and from the scoring engine (ranks, bands,
-changes): nothing here computes a score. Numbers are converted explicitly: scores
-are the stored Decimal rounded half up to 2 decimals, so that they agree with the
-pages, which round the same stored numbers to 1 decimal. The contract is the
-OpenAPI document in assessments/openapi.py; tests/assessments/test_api.py holds
-every endpoint's real output to it.
+changes): nothing here computes a score. Numbers are converted explicitly: every
+number (scores, answers, weights, thresholds, coverage) is the stored Decimal rounded
+half up to 2 decimals (DESIGN.md), so that scores agree with the pages, which round
+the same stored numbers to 1 decimal. The contract is the OpenAPI document in
+assessments/openapi.py; tests/assessments/test_api.py holds every endpoint's real
+output to it.
 
 The API is not under a language prefix and does not read Accept-Language: names and
 texts come in both languages. Its error details are for programmers and stay in
@@ -20,7 +21,7 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from functools import wraps
 
 from django.conf import settings
@@ -37,32 +38,25 @@ from indicators.models import Criterion, GradeBand, Indicator, MethodologyVersio
 from municipalities.models import Municipality
 from musqat.cache import generation, public_page
 
-from . import openapi, published
+from . import openapi, published, scoring
 from .models import Cycle, ScoreSnapshot
 from .workflow import Kind
 
 LANGUAGES = [code for code, _name in settings.LANGUAGES]
-SCORE_PLACES = Decimal("0.01")
-SHARE_PLACES = Decimal("0.0001")
 ALLOWED_METHODS = "GET, HEAD, OPTIONS"
 CACHE_CONTROL = "public, max-age=300"
 # Part of every ETag: bump it when the shape of a response changes, so that clients
 # holding an old ETag get the new shape.
-SHAPE = "1"
+SHAPE = "2"
 
 
 # --- Plain JSON values ----------------------------------------------------------------------
 
 
-def score(value: Decimal | None, places: Decimal = SCORE_PLACES) -> float | None:
-    """A stored Decimal as a JSON number, rounded half up (never re-derived from a float)."""
-    if value is None:
-        return None
-    return float(Decimal(value).quantize(places, rounding=ROUND_HALF_UP))
-
-
-def exact(value: Decimal | None) -> float | None:
-    """A set value (a weight, a threshold, an answer) as it is stored."""
+def number(value: Decimal | None) -> float | None:
+    """A stored Decimal as a JSON number rounded half up to 2 decimals, like every number
+    the API gives (rounded as a Decimal, never re-derived from a float)."""
+    value = scoring.rounded(value)
     return None if value is None else float(value)
 
 
@@ -81,7 +75,7 @@ def band(found: GradeBand | None) -> dict | None:
     return {
         "label": both(found, "label"),
         "colour": found.colour,
-        "min_score": score(found.min_score),
+        "min_score": number(found.min_score),
     }
 
 
@@ -314,10 +308,12 @@ def cycle_scores(request, year):
                     "municipality": place.slug,
                     "name": both(place, "name"),
                     "kind": kind,
-                    "overall": score(row.overall[kind]),
+                    "overall": number(row.overall[kind]),
                     "band": band(results.bands(row.overall[kind])),
                     "rank": rank_of[place.pk],
-                    "areas": {area.code: score(area_scores.get(area.pk)) for area in results.areas},
+                    "areas": {
+                        area.code: number(area_scores.get(area.pk)) for area in results.areas
+                    },
                     "links": {
                         "scorecard": page_urls(
                             request, "assessments:scorecard", cycle.year, place.slug
@@ -349,10 +345,10 @@ def _kind_summary(summary: published.KindSummary | None) -> dict | None:
         return None
     snapshot, previous = summary.snapshot, summary.previous
     return {
-        "overall": score(summary.overall),
+        "overall": number(summary.overall),
         "band": band(summary.band),
         "rank": summary.rank,
-        "coverage": score(snapshot.coverage, SHARE_PLACES),
+        "coverage": number(scoring.points(snapshot.coverage)),  # a percentage
         "revision": snapshot.revision,
         "published_at": timestamp(snapshot.published_at),
         "correction_note": (
@@ -361,13 +357,13 @@ def _kind_summary(summary: published.KindSummary | None) -> dict | None:
         "previous": (
             {
                 "year": previous.assessment.cycle.year,
-                "overall": score(previous.overall),
+                "overall": number(previous.overall),
                 "comparable": summary.previous_is_comparable,
             }
             if previous
             else None
         ),
-        "change": score(summary.change),
+        "change": number(summary.change),
     }
 
 
@@ -384,11 +380,10 @@ def _answer(request, answer: published.AnswerView | None) -> dict | None:
         return None
     frozen = answer.score  # the published revision's answer and texts
     return {
-        "value": exact(answer.value),
+        "value": number(answer.value),
         "not_applicable": answer.is_na,
-        "normalised": score(answer.normalised, SHARE_PLACES),
-        "score": score(answer.points),
-        "change": score(answer.change),
+        "score": number(answer.points),
+        "change": number(answer.change),
         "answer_text": _in_words(answer),
         "not_applicable_reason": {"ka": frozen.na_reason, "en": frozen.na_reason_en},
         "evidence": {"ka": frozen.evidence, "en": frozen.evidence_en},
@@ -405,7 +400,7 @@ def _answer(request, answer: published.AnswerView | None) -> dict | None:
 
 
 def _by_kind(item: published.ScoredItem) -> dict:
-    return {Kind.SELF: score(item.self_score), Kind.EXTERNAL: score(item.external_score)}
+    return {Kind.SELF: number(item.self_score), Kind.EXTERNAL: number(item.external_score)}
 
 
 @api_endpoint
@@ -448,8 +443,8 @@ def scorecard(request, year, slug):
                 "name": both(area.item, "name"),
                 "scores": _by_kind(area),
                 "changes": {
-                    Kind.SELF: score(area.self_change),
-                    Kind.EXTERNAL: score(area.external_change),
+                    Kind.SELF: number(area.self_change),
+                    Kind.EXTERNAL: number(area.external_change),
                 },
                 "criteria": criteria,
             }
@@ -464,7 +459,7 @@ def scorecard(request, year, slug):
             },
             "headline_kind": card.headline.kind,
             "kinds": {kind: _kind_summary(card.kinds.get(kind)) for kind in published.KINDS},
-            "gap": score(card.gap),
+            "gap": number(card.gap),
             "areas": areas,
             "links": {
                 "self": api_url(request, "scorecard", year, place.slug),
@@ -489,7 +484,7 @@ def _item(item) -> dict:
         "code": item.code,
         "name": both(item, "name"),
         "description": both(item, "description"),
-        "weight": exact(item.weight),
+        "weight": number(item.weight),
     }
 
 
@@ -504,7 +499,9 @@ def _indicator(indicator: Indicator) -> dict:
             {lang: indicator.labels_in(lang) for lang in LANGUAGES} if is_scale else None
         ),
         "thresholds": (
-            {"worst": exact(indicator.worst), "best": exact(indicator.best)} if is_numeric else None
+            {"worst": number(indicator.worst), "best": number(indicator.best)}
+            if is_numeric
+            else None
         ),
         "unit": both(indicator, "unit"),
         "data_source": both(indicator, "data_source"),

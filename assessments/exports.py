@@ -9,15 +9,16 @@ a sheet describing the methodology. Writing happens in the Celery task
 
 from __future__ import annotations
 
+import logging
 import tempfile
 import traceback
 from collections.abc import Callable, Iterable
 
 from django.core.files import File
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from kombu.exceptions import KombuError
 
 from indicators.matrix import COLUMNS, matrix_rows
 from indicators.models import AnsweredBy, Criterion, ResponseType, ThematicArea
@@ -26,8 +27,15 @@ from musqat.spreadsheets import Sheet, write_xlsx
 from . import opendata
 from .models import Cycle, Export, RenderStatus
 
+logger = logging.getLogger(__name__)
+
 # How often, in rows, a running export reports its progress.
 PROGRESS_EVERY = 500
+
+# What queuing a task raises when the broker cannot be reached: Celery turns the
+# transport's connection errors into kombu's OperationalError; a refused or timed-out
+# socket may still come through as an OSError.
+QUEUE_ERRORS = (KombuError, OSError)
 
 Progress = Callable[[int, int], None]
 
@@ -191,11 +199,24 @@ def _text(row: dict, field: str, suffix: str) -> str:
 
 def queue_export(*, cycle: Cycle, language: str, by) -> Export:
     """Record an export and queue it once the transaction commits."""
+    export = Export.objects.create(cycle=cycle, language=language, requested_by=by)
+    # robust: anything _send does not expect is logged, not a 500 after the commit.
+    transaction.on_commit(lambda: _send(export.pk), robust=True)
+    return export
+
+
+def _send(export_id: int) -> None:
+    """Queue the export task. An export that cannot be queued would stay pending for
+    ever (and its admin page would reload for ever): it fails at once, saying why."""
     from .tasks import export_cycle
 
-    export = Export.objects.create(cycle=cycle, language=language, requested_by=by)
-    transaction.on_commit(lambda: export_cycle.delay(export.pk), robust=True)
-    return export
+    try:
+        export_cycle.delay(export_id)
+    except QUEUE_ERRORS as error:
+        logger.warning("Export %s could not be queued: %s", export_id, error)
+        detail = "".join(traceback.format_exception_only(error)).strip()
+        message = _("The task queue could not be reached; ask again later.")
+        record_failure(export_id, f"{message}\n{detail}", final=True)
 
 
 def run_export(export_id: int) -> str:
@@ -203,7 +224,8 @@ def run_export(export_id: int) -> str:
     export = Export.objects.select_related("cycle__methodology").filter(pk=export_id).first()
     if export is None:
         return "gone"
-    if export.is_ready and default_storage.exists(export.file.name):
+    storage = export.file.storage
+    if export.is_ready and storage.exists(export.file.name):
         return "done"
     Export.objects.filter(pk=export.pk).update(
         status=RenderStatus.RUNNING, started_at=timezone.now(), done=0, error=""
@@ -215,9 +237,7 @@ def run_export(export_id: int) -> str:
     with tempfile.TemporaryFile() as out:
         write_cycle_workbook(export.cycle, language=export.language, out=out, progress=progress)
         out.seek(0)
-        name = default_storage.save(
-            f"exports/{export.cycle.year}/{export.download_name()}", File(out)
-        )
+        name = storage.save(f"exports/{export.cycle.year}/{export.download_name()}", File(out))
     export.refresh_from_db(fields=["done", "total"])
     old = export.file.name
     export.file.name = name
@@ -226,14 +246,17 @@ def run_export(export_id: int) -> str:
     export.finished_at = timezone.now()
     export.save(update_fields=["file", "status", "error", "finished_at"])
     if old and old != name:
-        default_storage.delete(old)
+        storage.delete(old)
     return "done"
 
 
-def record_failure(export_id: int, error: BaseException, *, final: bool) -> None:
-    """Keep the error; a last failure stays failed, for staff to see and ask again."""
+def record_failure(export_id: int, error: BaseException | str, *, final: bool) -> None:
+    """Keep the error (an exception, or a message for staff); a last failure stays
+    failed, for staff to see and ask again."""
+    if isinstance(error, BaseException):
+        error = "".join(traceback.format_exception_only(error)).strip()
     Export.objects.filter(pk=export_id).update(
         status=RenderStatus.FAILED if final else RenderStatus.PENDING,
-        error="".join(traceback.format_exception_only(error)).strip()[:2000],
+        error=error[:2000],
         finished_at=timezone.now() if final else None,
     )

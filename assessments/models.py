@@ -1,8 +1,10 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -663,6 +665,30 @@ class Rendering(models.Model):
         return f"musqat-{stem}-{self.language}.pdf"
 
 
+class PrivateStorage(FileSystemStorage):
+    """Files under settings.PRIVATE_ROOT, outside MEDIA_ROOT: no /media/ address serves
+    them, only views that check who asks. Like the default storage it reads its folder
+    from the setting when first used and again whenever the setting changes (tests), and
+    not once at import time, when a FileField evaluates its storage."""
+
+    @cached_property
+    def base_location(self):
+        return self._value_or_setting(self._location, settings.PRIVATE_ROOT)
+
+    def _clear_cached_properties(self, setting, **kwargs):
+        super()._clear_cached_properties(setting, **kwargs)
+        if setting == "PRIVATE_ROOT":
+            self.__dict__.pop("base_location", None)
+            self.__dict__.pop("location", None)
+
+    def url(self, name):
+        raise ValueError("Private files have no public address; serve them through a view.")
+
+
+def private_storage() -> PrivateStorage:
+    return PrivateStorage()
+
+
 class ExportKind(models.TextChoices):
     CYCLE_RESULTS = "cycle_results", _("Results of a cycle (XLSX)")
 
@@ -670,8 +696,8 @@ class ExportKind(models.TextChoices):
 class Export(models.Model):
     """A staff export, written in the background: what was asked, how far it got, the file.
 
-    The file is stored under the media folder but served only through the admin's
-    download view, to project staff.
+    The file is stored in the private storage (PRIVATE_ROOT, not the media folder) and
+    served only through the admin's download view, to project staff.
     """
 
     kind = models.CharField(
@@ -686,7 +712,9 @@ class Export(models.Model):
     )
     done = models.PositiveIntegerField(_("rows written"), default=0)
     total = models.PositiveIntegerField(_("rows in all"), default=0)
-    file = models.FileField(_("file"), upload_to="exports/", blank=True, max_length=200)
+    file = models.FileField(
+        _("file"), upload_to="exports/", storage=private_storage, blank=True, max_length=200
+    )
     error = models.TextField(_("error"), blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,

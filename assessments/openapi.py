@@ -10,7 +10,7 @@ descriptions that the human-readable page shows are marked for translation here 
 translated when that page is rendered.
 """
 
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 API_PREFIX = "/api/v1"
 
@@ -221,9 +221,9 @@ SCHEMAS = {
             "coverage": {
                 "type": "number",
                 "minimum": 0,
-                "maximum": 1,
-                "description": "The share of the methodology's weight that is answered "
-                "(not applicable counts as answered), 0–1, rounded to 4 decimals.",
+                "maximum": 100,
+                "description": "The percentage (0–100) of the methodology's weight that is "
+                "answered (not applicable counts as answered), rounded half up to 2 decimals.",
             },
             "revision": {
                 "type": "integer",
@@ -275,20 +275,16 @@ SCHEMAS = {
         {
             "value": {
                 "type": ["number", "null"],
-                "description": "The answer as stored: yes = 1, no = 0; a scale level; a "
-                "percentage; or a number in the indicator's unit. null when not applicable.",
+                "description": "The answer: yes = 1, no = 0; a scale level; a percentage; or "
+                "a number in the indicator's unit, rounded half up to 2 decimals. null when "
+                "not applicable.",
             },
             "not_applicable": {"type": "boolean"},
-            "normalised": {
-                "type": ["number", "null"],
-                "minimum": 0,
-                "maximum": 1,
-                "description": "The normalised score, 0–1, rounded half up to 4 decimals "
-                "(not 2). null when not applicable.",
-            },
             "score": {
                 **ref("Score"),
-                "description": "The normalised score on the 0–100 scale, 2 decimals.",
+                "description": "The answer's normalised score on the 0–100 scale of every "
+                "other score (100 × the normalised 0–1 value: a scale level 2 of 3 is 66.67), "
+                "rounded half up to 2 decimals. null when not applicable.",
             },
             "change": {
                 **ref("Change"),
@@ -367,7 +363,8 @@ SCHEMAS = {
                 obj(
                     {"worst": {"type": "number"}, "best": {"type": "number"}},
                     description="Numeric indicators: the value that scores 0 and the one that "
-                    "scores 100 (best below worst: lower is better).",
+                    "scores 100 (best below worst: lower is better), rounded half up to 2 "
+                    "decimals.",
                 )
             ),
             "unit": BILINGUAL,
@@ -385,7 +382,8 @@ SCHEMAS = {
     "Weight": {
         "type": "number",
         "exclusiveMinimum": 0,
-        "description": "A weight among siblings, exactly as set (up to 3 decimals).",
+        "description": "A weight among siblings, rounded half up to 2 decimals (the "
+        "methodology may set a third: the scores use the weight as set).",
     },
 }
 
@@ -477,7 +475,7 @@ SCORECARD_EXAMPLE = {
             "overall": 60.0,
             "band": GOOD,
             "rank": 1,
-            "coverage": 1.0,
+            "coverage": 100.0,
             "revision": 1,
             "published_at": "2021-11-30T09:15:00Z",
             "correction_note": None,
@@ -507,7 +505,6 @@ SCORECARD_EXAMPLE = {
                                 "external": {
                                     "value": 60.0,
                                     "not_applicable": False,
-                                    "normalised": 0.6,
                                     "score": 60.0,
                                     "change": 20.0,
                                     "answer_text": {"ka": "60%", "en": "60%"},
@@ -640,7 +637,7 @@ YEAR_PARAMETER = {
     "name": "year",
     "in": "path",
     "required": True,
-    "description": N_("The year of the assessment cycle."),
+    "description": gettext_noop("The year of the assessment cycle."),
     "schema": YEAR,
     "example": 2021,
 }
@@ -648,7 +645,7 @@ SLUG_PARAMETER = {
     "name": "slug",
     "in": "path",
     "required": True,
-    "description": N_("The municipality's slug, for example telavi or sighnaghi."),
+    "description": gettext_noop("The municipality's slug, for example telavi or sighnaghi."),
     "schema": SLUG,
     "example": "telavi",
 }
@@ -656,7 +653,7 @@ CODE_PARAMETER = {
     "name": "code",
     "in": "path",
     "required": True,
-    "description": N_("The code of the methodology version."),
+    "description": gettext_noop("The code of the methodology version."),
     "schema": SLUG,
     "example": "2020",
 }
@@ -664,8 +661,8 @@ CODE_PARAMETER = {
 PATHS = {
     "/cycles/": _operation(
         "listCycles",
-        N_("Cycles with published results"),
-        N_(
+        gettext_noop("Cycles with published results"),
+        gettext_noop(
             "Every assessment cycle that has published results, newest first: its year, "
             "the methodology version it used and how many assessments are published."
         ),
@@ -674,8 +671,8 @@ PATHS = {
     ),
     "/cycles/{year}/scores/": _operation(
         "cycleScores",
-        N_("Every published score of a cycle"),
-        N_(
+        gettext_noop("Every published score of a cycle"),
+        gettext_noop(
             "Every published assessment of the cycle: the municipality, the kind of "
             "assessment, the overall score with its grade band, the score of each thematic "
             "area keyed by area code, and the rank among assessments of the same kind."
@@ -685,11 +682,11 @@ PATHS = {
     ),
     "/scorecards/{year}/{slug}/": _operation(
         "scorecard",
-        N_("One municipality's scorecard"),
-        N_(
+        gettext_noop("One municipality's scorecard"),
+        gettext_noop(
             "A municipality's full published scorecard for a cycle: each kind's overall "
             "score, band, rank, revision and correction note; the scores of every area and "
-            "criterion; every indicator's answer, normalised score, evidence and links; and "
+            "criterion; every indicator's answer, its score from 0 to 100, evidence and links; and "
             "the change since the previous comparable cycle."
         ),
         _ok("Scorecard", SCORECARD_EXAMPLE, "The scorecard."),
@@ -697,8 +694,8 @@ PATHS = {
     ),
     "/methodology/{code}/": _operation(
         "methodology",
-        N_("A methodology version"),
-        N_(
+        gettext_noop("A methodology version"),
+        gettext_noop(
             "The thematic areas, criteria and indicators of a methodology version, with "
             "their codes, names, descriptions, weights, response types, scale labels, "
             "thresholds and grade bands. Available for the current version and for every "
@@ -719,9 +716,10 @@ Published results of MUSQAT, the Municipal Services Quality Assessment Tool: sco
 of the quality of municipal services in Georgia. Read-only; only published assessments
 appear (a correction under way leaves the last published revision in place).
 
-* Scores are JSON numbers from 0 to 100, the stored score rounded half up to 2 decimals;
-  the portal's pages show the same stored scores to 1 decimal. Normalised indicator
-  scores (0–1) and coverage have 4 decimals; weights and thresholds are exact.
+* Every number is a JSON number rounded half up to 2 decimals from the stored value:
+  scores from 0 to 100 (an indicator's score too: its normalised 0–1 result × 100),
+  coverage as a percentage, answers, weights and thresholds. The portal's pages show
+  the same stored scores to 1 decimal.
 * Names and texts are objects with a Georgian (`ka`) and an English (`en`) text; the
   API does not look at Accept-Language.
 * Responses carry an ETag (and, except for the methodology, Last-Modified); send

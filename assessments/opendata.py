@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db.models import Case, Count, Q, Value, When
 from django.utils import timezone, translation
@@ -26,11 +26,12 @@ from indicators.models import Criterion, Indicator, MethodologyVersion, Thematic
 
 from . import published
 from .models import AreaScore, CriterionScore, Cycle, IndicatorScore, ScoreSnapshot
+from .scoring import rounded
 from .workflow import Kind
 
 LANGUAGES = ("ka", "en")
-SCORE_PLACES = Decimal("0.01")
-NORMALISED_PLACES = Decimal("0.0001")
+SCORE_PLACES = 2
+NORMALISED_PLACES = 4
 
 # The licence of every open-data file. Change it here if the project decides otherwise.
 LICENCE_NAME = "CC BY 4.0"
@@ -69,14 +70,6 @@ def _in_each_language(text) -> tuple[str, str]:
         with translation.override(language):
             pair.append(str(text))
     return tuple(pair)
-
-
-def _score(value: Decimal | None) -> Decimal | None:
-    return None if value is None else value.quantize(SCORE_PLACES, rounding=ROUND_HALF_UP)
-
-
-def _normalised(value: Decimal | None) -> Decimal | None:
-    return None if value is None else value.quantize(NORMALISED_PLACES, rounding=ROUND_HALF_UP)
 
 
 def _exact(value: Decimal | None) -> Decimal | None:
@@ -351,7 +344,7 @@ def score_rows(cycle: Cycle) -> list[tuple]:
         last = (s.revision, _timestamp(s.published_at))
         rank = ranks.get(s.kind, {}).get(s.municipality_id)
         rows.append(
-            (*first, "overall", "", "", *overall_names, _score(s.overall), rank,
+            (*first, "overall", "", "", *overall_names, rounded(s.overall, SCORE_PLACES), rank,
              *band_names(s.overall), *last)
         )  # fmt: skip
         for area_id, area_code, area_ka, area_en in areas:
@@ -359,16 +352,16 @@ def score_rows(cycle: Cycle) -> list[tuple]:
                 continue
             score = area_scores[s.pk, area_id]
             rows.append(
-                (*first, "area", area_code, area_code, area_ka, area_en, _score(score), None,
-                 *band_names(score), *last)
+                (*first, "area", area_code, area_code, area_ka, area_en,
+                 rounded(score, SCORE_PLACES), None, *band_names(score), *last)
             )  # fmt: skip
             for criterion_id, code, name_ka, name_en in criteria_of[area_id]:
                 if (s.pk, criterion_id) not in criterion_scores:
                     continue
                 score = criterion_scores[s.pk, criterion_id]
                 rows.append(
-                    (*first, "criterion", code, area_code, name_ka, name_en, _score(score), None,
-                     *band_names(score), *last)
+                    (*first, "criterion", code, area_code, name_ka, name_en,
+                     rounded(score, SCORE_PLACES), None, *band_names(score), *last)
                 )  # fmt: skip
     return rows
 
@@ -428,7 +421,7 @@ def response_rows(cycle: Cycle) -> Iterator[tuple]:
             cycle.year, s.slug, s.name_ka, s.name_en, s.kind, *kind_names[s.kind],
             criterion.area.code, criterion.code, indicator.code,
             indicator.name_ka, indicator.name_en, indicator.response_type,
-            _exact(value), is_na, _normalised(normalised),
+            _exact(value), is_na, rounded(normalised, NORMALISED_PLACES),
             *answer_in_words(indicator, value, is_na),
             *texts,
             " ".join(line.strip() for line in links.splitlines() if line.strip()),

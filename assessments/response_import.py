@@ -6,7 +6,8 @@ The first sheet is read; its header row names the columns (stable English names)
     The indicator's code, for example A.1.2. Each code once per file.
 ``value`` (required column; the cell may be empty)
     yes/no: 1 or 0, or yes/no, კი/არა; a scale: the level 0..k; a percentage 0–100;
-    or a number. A decimal comma ("12,5") is read like a decimal point.
+    or a number, read by ``musqat.spreadsheets.parse_decimal``: a decimal comma ("12,5")
+    like a decimal point, and "1,250" refused as ambiguous.
 ``not_applicable``
     1 (or yes, კი, N/A) when the indicator does not apply; empty or 0 otherwise.
 ``na_reason``, ``na_reason_en``
@@ -26,7 +27,7 @@ saves them: the version counter raised, who changed them, history with a reason.
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -44,7 +45,14 @@ from musqat.imports import (
     is_blank,
     missing_columns,
 )
-from musqat.spreadsheets import Sheet, number_text, write_xlsx
+from musqat.spreadsheets import (
+    NO_WORDS,
+    YES_WORDS,
+    Sheet,
+    number_text,
+    parse_decimal,
+    write_xlsx,
+)
 
 from . import scoring
 from .forms import links_are_addresses, value_field
@@ -70,9 +78,7 @@ TEXT_COLUMNS = ["na_reason", "na_reason_en", "evidence", "evidence_en"]
 # The history says an answer came from a file (like "edit" for the admin form).
 CHANGE_REASON = "import"
 
-# Words people write for yes and no, in both languages, as well as 1 and 0.
-YES_WORDS = {"1", "yes", "y", "true", "კი", "დიახ", "ჰო"}
-NO_WORDS = {"0", "no", "n", "false", "არა"}
+# A cross ("x") ticks the box as well as a yes.
 NA_WORDS = YES_WORDS | {"n/a", "na", "x"}
 NOT_NA_WORDS = NO_WORDS | {""}
 
@@ -101,28 +107,6 @@ def refusal(assessment: Assessment, user=None) -> str | None:
 
 
 # --- Reading one cell -------------------------------------------------------------------
-
-
-def parse_number(text: str) -> Decimal | None:
-    """A number as people type it in either language: "12.5", "12,5", "1 250,5".
-
-    The file means the same whoever imports it, so this does not follow the user's
-    language: a lone comma is a decimal comma, as the Georgian form reads it.
-    """
-    cleaned = "".join(text.split()).replace("\u202f", "")
-    if "," in cleaned and "." in cleaned:
-        # The later one separates the decimals, the other groups thousands.
-        decimal, thousands = (",", ".") if cleaned.rfind(",") > cleaned.rfind(".") else (".", ",")
-        cleaned = cleaned.replace(thousands, "").replace(decimal, ".")
-    elif cleaned.count(",") == 1:
-        cleaned = cleaned.replace(",", ".")
-    try:
-        number = Decimal(cleaned)
-    except InvalidOperation:
-        return None
-    if not number.is_finite():
-        return None
-    return number + 0  # -0 is 0
 
 
 def allowed_values(indicator: Indicator) -> str:
@@ -164,15 +148,16 @@ def parse_value(indicator: Indicator, text: str) -> Decimal | None:
     if indicator.response_type == ResponseType.YES_NO:
         word = text.casefold()
         text = "1" if word in YES_WORDS else "0" if word in NO_WORDS else text
-    number = parse_number(text)
-    if number is None and indicator.response_type == ResponseType.YES_NO:
-        raise RowProblem("value", _yes_no_message(indicator, text))
-    if number is None:
+    try:
+        number = parse_decimal(text)
+    except ValueError as error:
+        if indicator.response_type == ResponseType.YES_NO:
+            raise RowProblem("value", _yes_no_message(indicator, text)) from None
         raise RowProblem(
             "value",
-            _("“%(value)s” is not a number: indicator %(code)s takes %(allowed)s")
-            % {"value": text, "code": code, "allowed": allowed_values(indicator)},
-        )
+            _("%(problem)s; indicator %(code)s takes %(allowed)s")
+            % {"problem": error, "code": code, "allowed": allowed_values(indicator)},
+        ) from None
     # The model's check first (Response.clean): it knows the ranges and says which.
     try:
         scoring.check_value(indicator_spec(indicator), number)
@@ -403,6 +388,9 @@ def _load(assessment: Assessment, rows: list[dict], report: ImportReport, *, by)
                 continue
             for field in changes:
                 setattr(response, field, values[field])
+            # The indicator loaded above, with its criterion: clean() reads both, and
+            # would otherwise fetch them for every row.
+            response.indicator = indicator
             changed_fields.update(changes)
             state = UPDATED
         try:
@@ -461,6 +449,7 @@ COLUMN_NOTES = {
     "value": gettext_lazy(
         "The answer. Yes or no: 1 or 0 (also yes/no, კი/არა). A scale: the level. "
         "A percentage from 0 to 100, or a number; 12,5 and 12.5 are both read as 12.5. "
+        "Group thousands with spaces (1 250) or not at all (1250), not with commas. "
         "Leave it empty when the indicator does not apply."
     ),
     "not_applicable": gettext_lazy(

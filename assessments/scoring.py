@@ -25,7 +25,8 @@ Completeness
 Precision
     Everything is computed with Decimal; rounding happens only for display,
     to one decimal (half up). Grade bands and ranks use the displayed value, so
-    that what a reader sees and the band or rank shown beside it agree.
+    that what a reader sees and the band or rank shown beside it agree. Files
+    and the API carry more decimals (``rounded``, half up as well).
 """
 
 from __future__ import annotations
@@ -264,6 +265,13 @@ def for_display(value: Decimal | None) -> Decimal | None:
     return value.quantize(DISPLAY, rounding=ROUND_HALF_UP)
 
 
+def rounded(value: Decimal | None, places: int = 2) -> Decimal | None:
+    """Round a stored number half up to ``places`` decimals, for files and the API."""
+    if value is None:
+        return None
+    return Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
 @dataclass(frozen=True)
 class Band:
     key: str
@@ -292,7 +300,8 @@ def ranks(scores: Mapping[str, Decimal | None]) -> dict[str, int | None]:
 
 
 def points(normalised: Decimal | None) -> Decimal | None:
-    """An indicator's normalised score (0–1) on the 0–100 scale of every other score."""
+    """An indicator's normalised score (0–1) on the 0–100 scale of every other score;
+    also a share such as coverage (0–1) as a percentage."""
     return None if normalised is None else HUNDRED * normalised
 
 

@@ -2,9 +2,9 @@
 
 Run from the repository root, on any migrated database (PostgreSQL, as production runs):
 
-    DATABASE_URL=postgres://root@127.0.0.1:5432/musqat_bench .venv/bin/python bench/imports.py
+    DATABASE_URL=postgres://root@127.0.0.1:5432/musqat_bench .venv/bin/python -m bench.imports
 
-(`.venv/bin/python -m bench.imports` works too.) Everything it makes is made inside one
+ Everything it makes is made inside one
 transaction that is rolled back at the end, so the database is left as it was. It builds
 a methodology of 100 indicators that every assessment answers (the demo matrix), 64
 municipalities and a cycle, then prints:
@@ -31,10 +31,6 @@ import tempfile
 import time
 from decimal import Decimal
 from pathlib import Path
-
-REPO = Path(__file__).resolve().parent.parent
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
 
 TARGET_IMPORT_SECONDS = 20.0
 TARGET_IMPORT_MIB = 400

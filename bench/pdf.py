@@ -3,9 +3,9 @@
 Run from the repository root, on a database seeded with `manage.py seed_demo` (eight
 municipalities, cycles 2020 and 2021 published), with Redis on 127.0.0.1:6379:
 
-    DATABASE_URL=postgres://root@127.0.0.1:5432/musqat_bench .venv/bin/python bench/pdf.py
+    DATABASE_URL=postgres://root@127.0.0.1:5432/musqat_bench .venv/bin/python -m bench.pdf
 
-(`.venv/bin/python -m bench.pdf` works too.) It prints:
+ It prints:
 
 1. the seconds to lay out one scorecard warm, in this process: the Telavi 2021 scorecard
    in Georgian, rendered once to warm up, then the median of five renders
@@ -37,9 +37,6 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-# `python bench/pdf.py` puts bench/ first on the path, not the project.
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
 
 TARGET_SCORECARD_SECONDS = 1.5
 TARGET_CYCLE_SECONDS = 15.0

@@ -1,7 +1,6 @@
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.translation import gettext
@@ -9,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
 from musqat.imports import import_view
-from musqat.spreadsheets import XLSX_TYPE
+from musqat.spreadsheets import xlsx_response
 
 from .matrix import matrix_importer, matrix_workbook
 from .models import Criterion, GradeBand, Indicator, MethodologyVersion, ThematicArea
@@ -69,12 +68,12 @@ class MethodologyVersionAdmin(TranslationAdmin):
                 name="indicators_methodologyversion_template",
             ),
             path(
-                "<path:object_id>/matrix.xlsx",
+                "<int:object_id>/matrix.xlsx",
                 view(self.export_view),
                 name="indicators_methodologyversion_export",
             ),
             path(
-                "<path:object_id>/import/",
+                "<int:object_id>/import/",
                 view(self.import_matrix_view),
                 name="indicators_methodologyversion_import",
             ),
@@ -93,13 +92,13 @@ class MethodologyVersionAdmin(TranslationAdmin):
     def template_view(self, request):
         if not self.has_view_permission(request):
             raise PermissionDenied
-        return _xlsx(matrix_workbook(), "musqat-methodology-template.xlsx")
+        return xlsx_response(matrix_workbook(), "musqat-methodology-template.xlsx")
 
     def export_view(self, request, object_id):
         version = get_object_or_404(MethodologyVersion, pk=object_id)
         if not self.has_view_permission(request, version):
             raise PermissionDenied
-        return _xlsx(matrix_workbook(version), f"musqat-methodology-{version.code}.xlsx")
+        return xlsx_response(matrix_workbook(version), f"musqat-methodology-{version.code}.xlsx")
 
     def import_matrix_view(self, request, object_id):
         version = get_object_or_404(MethodologyVersion, pk=object_id)
@@ -153,12 +152,6 @@ class MethodologyVersionAdmin(TranslationAdmin):
             and self.has_import_permission(request, version),
         }
         return super().change_view(request, object_id, form_url, extra)
-
-
-def _xlsx(data: bytes, name: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=XLSX_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
 
 
 @admin.register(ThematicArea)

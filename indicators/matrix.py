@@ -7,7 +7,7 @@ preview first, errors per row and column, all or nothing.
 """
 
 from collections.abc import Callable
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -23,7 +23,7 @@ from musqat.imports import (
     is_blank,
     missing_columns,
 )
-from musqat.spreadsheets import Sheet, write_xlsx
+from musqat.spreadsheets import YES_WORDS, Sheet, parse_decimal, write_xlsx
 
 from .models import AnsweredBy, Criterion, Indicator, MethodologyVersion, ResponseType, ThematicArea
 
@@ -68,14 +68,12 @@ version_locks: list[Callable[[MethodologyVersion], str | None]] = []
 
 
 def _decimal(value: str, row: int, column: str, report: ImportReport, *, default=None):
-    value = (value or "").strip()
-    if not value:
-        return default
     try:
-        return Decimal(value.replace(",", "."))
-    except InvalidOperation:
-        report.error(row, column, _("%(value)s is not a number") % {"value": value})
+        number = parse_decimal(value or "")
+    except ValueError as error:
+        report.error(row, column, str(error))
         return default
+    return default if number is None else number
 
 
 def _labels(value: str) -> str:
@@ -83,7 +81,8 @@ def _labels(value: str) -> str:
 
 
 def _bool(value: str) -> bool:
-    return (value or "").strip().lower() in ("1", "yes", "true", "y", "x", "კი", "დიახ")
+    word = (value or "").strip().casefold()
+    return word in YES_WORDS or word == "x"  # a cross ticks the box too
 
 
 def _upsert(obj, model, lookup: dict, values: dict):
@@ -159,6 +158,7 @@ def _load(version: MethodologyVersion, rows: list[dict], report: ImportReport) -
             for i in Indicator.objects.filter(criterion__area__version_id=version.previous_id)
         }
     seen_codes: set[str] = set()
+    first_rows: dict[tuple[str, str], tuple[int, dict]] = {}
     areas: dict[str, ThematicArea] = {}
     criteria: dict[str, Criterion] = {}
     indicator_counts: dict[str, int] = {}
@@ -180,6 +180,8 @@ def _load(version: MethodologyVersion, rows: list[dict], report: ImportReport) -
         response_type = _choice(row, "response_type", ResponseType, index, report)
         answered_by = _choice(row, "answered_by", AnsweredBy, index, report, AnsweredBy.BOTH)
         if response_type is None or answered_by is None:
+            continue
+        if not _agrees_with_earlier_rows(row, index, first_rows, report):
             continue
 
         area_code = row["area_code"]
@@ -276,6 +278,45 @@ def _load(version: MethodologyVersion, rows: list[dict], report: ImportReport) -
             if state != UNCHANGED:
                 indicator.save()
             report.count(state, row=index, label=f"{code} {indicator.name_ka}")
+
+
+# What every row of one area, or of one criterion, must repeat alike.
+AREA_COLUMNS = [column for column in COLUMNS if column.startswith("area_")]
+CRITERION_COLUMNS = ["area_code"] + [c for c in COLUMNS if c.startswith("criterion_")]
+
+
+def _agrees_with_earlier_rows(row: dict, index: int, first_rows: dict, report) -> bool:
+    """An area or criterion is described alike on each of its rows (an empty cell repeats
+    the first row's); a row that says otherwise is an error, not silently ignored."""
+    agrees = True
+    for columns, code_column in ((AREA_COLUMNS, "area_code"), (CRITERION_COLUMNS,
+                                                                "criterion_code")):  # fmt: skip
+        key = (code_column, row[code_column])
+        if key not in first_rows:
+            first_rows[key] = (index, {column: row.get(column, "") for column in columns})
+            continue
+        first_index, first = first_rows[key]
+        for column in columns:
+            value = row.get(column, "")
+            if value and first[column] and not _same_cell(value, first[column]):
+                report.error(
+                    index,
+                    column,
+                    _("%(value)s differs from row %(row)s, which says %(first)s for %(code)s")
+                    % {"value": value, "row": first_index, "first": first[column],
+                       "code": row[code_column]},
+                )  # fmt: skip
+                agrees = False
+    return agrees
+
+
+def _same_cell(a: str, b: str) -> bool:
+    if a == b:
+        return True
+    try:
+        return parse_decimal(a) == parse_decimal(b)
+    except ValueError:
+        return False
 
 
 def _validated(obj, row: int, prefix: str, report: ImportReport) -> bool:

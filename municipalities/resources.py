@@ -13,7 +13,7 @@ edited.
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 import tablib
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -36,6 +36,7 @@ from musqat.imports import (
     is_blank,
     missing_columns,
 )
+from musqat.spreadsheets import number_text, parse_decimal
 
 from .models import Municipality, Organization, Region
 
@@ -69,34 +70,28 @@ SLUG_SEPARATOR = "|"
 
 # --- Cells into values --------------------------------------------------------------------
 
-SPACES = re.compile(r"[\s\u00a0\u202f']")
-THOUSANDS = re.compile(r"^-?\d{1,3}([,.]\d{3})+$")
+# A population of "30.000" is no fraction: 30000 with a European thousands point, or 30.
+POINT_GROUP = re.compile(r"[+-]?[1-9][0-9]{0,2}\.[0-9]{3}")
 
 
 def parse_number(value, *, whole: bool) -> Decimal | int | None:
     """A number as Excel or LibreOffice writes it in English or Georgian, or ValueError.
 
     A CSV file carries the number as the cell shows it: "1083.5", "1083,5" (a Georgian
-    or European decimal comma), "30 000" or "30,000". In a whole-number column a comma
-    or point before groups of three digits separates thousands; elsewhere a lone comma
-    is the decimal separator.
+    decimal comma), "30 000"; ``parse_decimal`` reads them all alike, and refuses
+    "30,000" as ambiguous. A whole-number column also refuses a fraction, and takes
+    "30.000" for neither 30 nor 30000.
     """
-    text = SPACES.sub("", "" if value is None else str(value))
-    if not text:
+    text = "" if value is None else str(value).strip()
+    if whole and POINT_GROUP.fullmatch(text):
+        raise ValueError(
+            _("“%(value)s” is ambiguous: write %(one)s or %(other)s")
+            % {"value": text, "one": text.replace(".", ""), "other": number_text(text)}
+        )
+    number = parse_decimal(text)
+    if number is None:
         return None
-    if "," in text and "." in text:
-        decimal_mark = "," if text.rfind(",") > text.rfind(".") else "."
-        thousands_mark = "." if decimal_mark == "," else ","
-        text = text.replace(thousands_mark, "").replace(decimal_mark, ".")
-    elif whole and THOUSANDS.match(text):
-        text = text.replace(",", "").replace(".", "")
-    else:
-        text = text.replace(",", ".")
-    try:
-        number = Decimal(text)
-    except InvalidOperation:
-        raise ValueError(_("“%(value)s” is not a number") % {"value": value}) from None
-    if not number.is_finite() or number.adjusted() > 15:
+    if number.adjusted() > 15:  # more digits than any of these columns, or the database, holds
         raise ValueError(_("“%(value)s” is not a number") % {"value": value})
     if not whole:
         return number

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import re
 import tempfile
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -162,27 +163,50 @@ def log_import(*, by, target, file_name: str, report: ImportReport, what: str) -
 # --- Between the preview and the import ---------------------------------------------------
 
 PENDING_DIR = Path(tempfile.gettempdir()) / "musqat-imports"
+PENDING_HOURS = 6
 TOKEN = re.compile(r"^[0-9a-f]{32}$")
+SESSION_KEY = "musqat_pending_imports"
 
 
-def keep_pending(data: bytes) -> str:
-    """Keep an uploaded file until its import is confirmed; returns its token."""
+def keep_pending(request, data: bytes, file_name: str) -> str:
+    """Keep an uploaded file until its import is confirmed; returns its token.
+
+    The token is good only in this person's session and on this page, so a preview
+    can be confirmed only by whoever made it, for the import it was made for.
+    """
     PENDING_DIR.mkdir(mode=0o700, exist_ok=True)
+    _forget_old_files()
     token = uuid.uuid4().hex
     (PENDING_DIR / token).write_bytes(data)
+    pending_imports = request.session.get(SESSION_KEY, {})
+    pending_imports[token] = {"path": request.path, "file_name": file_name}
+    request.session[SESSION_KEY] = pending_imports
     return token
 
 
-def pending(token: str) -> bytes | None:
-    if not TOKEN.match(token or ""):
+def take_pending(request, token: str) -> tuple[bytes, str] | None:
+    """The file and its name kept for ``token`` by this session on this page, if any."""
+    entry = request.session.get(SESSION_KEY, {}).get(token or "")
+    if not TOKEN.match(token or "") or not entry or entry["path"] != request.path:
         return None
     path = PENDING_DIR / token
-    return path.read_bytes() if path.exists() else None
+    return (path.read_bytes(), entry["file_name"]) if path.exists() else None
 
 
-def forget_pending(token: str) -> None:
+def forget_pending(request, token: str) -> None:
+    pending_imports = request.session.get(SESSION_KEY, {})
+    if pending_imports.pop(token, None) is not None:
+        request.session[SESSION_KEY] = pending_imports
     if TOKEN.match(token or ""):
         (PENDING_DIR / token).unlink(missing_ok=True)
+
+
+def _forget_old_files() -> None:
+    """Previews nobody confirmed are not kept for ever."""
+    limit = time.time() - PENDING_HOURS * 3600
+    for path in PENDING_DIR.iterdir():
+        if path.stat().st_mtime < limit:
+            path.unlink(missing_ok=True)
 
 
 # --- The admin page -----------------------------------------------------------------------
@@ -207,7 +231,6 @@ class UploadForm(forms.Form):
 
 class ConfirmForm(forms.Form):
     token = forms.CharField(widget=forms.HiddenInput)
-    file_name = forms.CharField(widget=forms.HiddenInput)
 
 
 def import_view(
@@ -228,12 +251,12 @@ def import_view(
     """
     page = {**context, "title": title, "upload_form": UploadForm(), "report": None}
     if request.method == "POST" and "token" in request.POST:
-        confirm = ConfirmForm(request.POST)
-        data = pending(request.POST.get("token", "")) if confirm.is_valid() else None
-        if data is None:
+        token = request.POST.get("token", "")
+        kept = take_pending(request, token)
+        if kept is None:
             messages.error(request, _("The previewed file has expired. Upload it again."))
             return TemplateResponse(request, template, page)
-        file_name = confirm.cleaned_data["file_name"]
+        data, file_name = kept
         try:
             report = apply(importer, read_rows(data), by=request.user)
         except ImportRefused as refused:
@@ -243,7 +266,7 @@ def import_view(
             # The data changed since the preview: show what stands in the way now.
             page.update(report=failed.report, file_name=file_name)
             return TemplateResponse(request, template, page)
-        forget_pending(request.POST["token"])
+        forget_pending(request, token)
         log_import(by=request.user, target=target, file_name=file_name, report=report, what=what)
         messages.success(
             request,
@@ -262,9 +285,8 @@ def import_view(
             file_name = upload_form.cleaned_data["file"].name
             page.update(report=report, file_name=file_name)
             if not report.errors:
-                page["confirm_form"] = ConfirmForm(
-                    initial={"token": keep_pending(upload_form.data_bytes), "file_name": file_name}
-                )
+                token = keep_pending(request, upload_form.data_bytes, file_name)
+                page["confirm_form"] = ConfirmForm(initial={"token": token})
     if page["report"] is not None:
         page["shown_changes"] = page["report"].changes[:PREVIEW_LIMIT]
         page["shown_errors"] = page["report"].errors[:PREVIEW_LIMIT]

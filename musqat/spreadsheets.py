@@ -11,21 +11,25 @@ from __future__ import annotations
 import csv
 import datetime
 import io
-import zipfile
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
+from django.http import HttpResponse
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
 
 MAX_ROWS = 100_000
+MAX_COLUMNS = 200
+# A text cell starting with one of these may be run as a formula by a spreadsheet program
+# (CSV injection); written files keep such text inert.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_TYPE = "text/csv; charset=utf-8"
 
@@ -35,12 +39,6 @@ class SpreadsheetError(Exception):
 
 
 # --- Reading ------------------------------------------------------------------------------
-
-
-def read_upload(upload) -> list[dict[str, str]]:
-    """The rows of an uploaded file (anything with ``size`` and ``read``)."""
-    check_size(upload.size)
-    return read_rows(upload.read())
 
 
 def check_size(size: int) -> None:
@@ -91,18 +89,21 @@ def _not_a_spreadsheet() -> SpreadsheetError:
 
 
 def _xlsx_cells(data: bytes) -> tuple[list[str], list[list[str]]]:
+    # A damaged archive fails in many ways inside the reader (bad XML, missing parts, a
+    # workbook of charts only): to a person each is the same thing, not a spreadsheet.
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
+    except Exception:
         raise _not_a_spreadsheet() from None
     try:
         sheet = book.worksheets[0]
+        sheet.reset_dimensions()  # trust the cells, not a dimension the file claims
         rows = []
-        for index, cells in enumerate(sheet.iter_rows()):
+        for index, cells in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS)):
             if index > MAX_ROWS + 1:
                 break
             rows.append([_cell_text(cell) for cell in cells])
-    except (zipfile.BadZipFile, KeyError, ValueError, TypeError):
+    except Exception:
         raise _not_a_spreadsheet() from None
     finally:
         book.close()
@@ -134,6 +135,68 @@ def number_text(value) -> str:
     return format(number.normalize(), "f")
 
 
+# Words people write for yes and no, in both languages, as well as 1 and 0; compare them
+# with the cell's text stripped and casefolded.
+YES_WORDS = frozenset({"1", "yes", "y", "true", "კი", "დიახ", "ჰო"})
+NO_WORDS = frozenset({"0", "no", "n", "false", "არა"})
+
+# "1,250" is 1250 to an English reader and 1.25 to a Georgian one ("0,250" is not).
+_COMMA_GROUPS = re.compile(r"[+-]?[1-9][0-9]{0,2}(?:,[0-9]{3})+")
+_DIGITS = re.compile(r"[0-9]*")
+
+
+def parse_decimal(text: str) -> Decimal | None:
+    """A number as people type it in Georgian or in English; None for an empty cell.
+
+    A file means the same whoever imports it, so this does not follow the user's language:
+
+    - a lone comma or point is the decimal mark: "12,5" (as Georgian writes it) and "12.5";
+    - spaces, no-break and narrow spaces included, group thousands: "30 000", "1 250,5";
+    - with both marks the later one is the decimal mark and the other groups thousands:
+      "1.250,5" and "1,250.5" are both 1250.5;
+    - a comma before groups of three digits and no point ("1,250", "12,500,000") is
+      refused as ambiguous rather than guessed;
+    - NaN, Infinity and scientific notation ("1E3") are refused: people do not type
+      them, and numbers from a workbook arrive written out (``number_text``).
+
+    Raises ValueError with a message for people.
+    """
+    shown = " ".join(str(text or "").split())  # every kind of space as one plain space
+    if not shown:
+        return None
+    if _COMMA_GROUPS.fullmatch(shown):
+        if shown.count(",") > 1:  # "12,500,000": commas between thousands, or spaces
+            other = shown.replace(",", " ")
+        else:  # "1,250": 1250, or 1.25 with a decimal comma
+            other = number_text(Decimal(shown.replace(",", "."))).replace(".", ",")
+        raise ValueError(
+            _("“%(value)s” is ambiguous: write %(one)s or %(other)s")
+            % {"value": shown, "one": shown.replace(",", ""), "other": other}
+        )
+    not_a_number = ValueError(_("“%(value)s” is not a number") % {"value": shown})
+    integer, fraction, thousands = shown, "", " "
+    marks = [character for character in shown if character in ",."]
+    if marks:
+        decimal_mark = marks[-1]
+        if marks.count(decimal_mark) > 1:
+            raise not_a_number
+        integer, _mark, fraction = shown.rpartition(decimal_mark)
+        other_mark = "." if decimal_mark == "," else ","
+        if other_mark in integer:
+            thousands = other_mark
+    sign = integer[:1] if integer[:1] in ("+", "-") else ""
+    digits = integer[len(sign) :]
+    if thousands in digits:
+        head, *groups = digits.split(thousands)
+        if not (1 <= len(head) <= 3 and all(len(group) == 3 for group in groups)):
+            raise not_a_number
+        digits = head + "".join(groups)
+    if not (_DIGITS.fullmatch(digits) and _DIGITS.fullmatch(fraction) and digits + fraction):
+        raise not_a_number
+    number = Decimal(f"{sign}{digits or 0}.{fraction}" if fraction else f"{sign}{digits}")
+    return number.copy_abs() if number.is_zero() else number  # -0 is 0
+
+
 def _csv_cells(data: bytes) -> tuple[list[str], list[list[str]]]:
     if b"\x00" in data[:4096]:
         raise _not_a_spreadsheet()
@@ -152,7 +215,14 @@ def _csv_cells(data: bytes) -> tuple[list[str], list[list[str]]]:
         raise _not_a_spreadsheet() from None
     if not rows:
         raise SpreadsheetError(_("The file has no header row with column names."))
-    return rows[0], [[cell.strip() for cell in row] for row in rows[1:]]
+    return rows[0], [[_unprotected(cell.strip()) for cell in row] for row in rows[1:]]
+
+
+def _unprotected(text: str) -> str:
+    """Text as it was before ``write_csv`` protected it with a leading apostrophe."""
+    if text.startswith("'") and text[1:].startswith(FORMULA_STARTS):
+        return text[1:]
+    return text
 
 
 # --- Writing ------------------------------------------------------------------------------
@@ -204,7 +274,7 @@ def write_xlsx(sheets: Iterable[Sheet], out=None) -> bytes | None:
             header.append(cell)
         sheet.append(header)
         for row in spec.rows:
-            sheet.append([_xlsx_value(value) for value in row])
+            sheet.append([_xlsx_value(sheet, value) for value in row])
     if out is not None:
         book.save(out)
         return None
@@ -213,15 +283,22 @@ def write_xlsx(sheets: Iterable[Sheet], out=None) -> bytes | None:
     return buffer.getvalue()
 
 
-def _xlsx_value(value):
+def _xlsx_value(sheet, value):
     if value is None or isinstance(value, int | float | Decimal | bool):
         return value
-    return str(value)
+    text = str(value)
+    if text.startswith("="):
+        # Written as it is, "=…" would be stored as a formula: keep it text.
+        cell = WriteOnlyCell(sheet, value=text)
+        cell.data_type = "s"
+        return cell
+    return text
 
 
 def write_csv(columns: Sequence[str], rows: Iterable[Sequence], out=None) -> str | None:
     """UTF-8 CSV with a header row. It starts with a byte-order mark, which Excel needs
-    to show Georgian letters; other tools skip it."""
+    to show Georgian letters; other tools skip it. Text that a spreadsheet program would
+    take for a formula (=, +, -, @) gets a leading apostrophe, which ``read_rows`` drops."""
     target = out if out is not None else io.StringIO()
     target.write("\ufeff")
     writer = csv.writer(target, lineterminator="\r\n")
@@ -236,4 +313,14 @@ def _csv_value(value) -> str:
         return "true" if value else "false"
     if isinstance(value, Decimal | float):
         return number_text(value)
-    return str(value)
+    if isinstance(value, int):
+        return str(value)
+    text = str(value)
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+
+
+def xlsx_response(data: bytes, file_name: str) -> HttpResponse:
+    """A workbook to download."""
+    response = HttpResponse(data, content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{file_name}"'
+    return response

@@ -96,3 +96,76 @@ def test_a_written_workbook_has_a_frozen_bold_header_and_typed_numbers():
 def test_a_written_csv_starts_with_a_byte_order_mark_and_a_header_row():
     text = write_csv(["municipality", "score"], [["თელავი", Decimal("61.50")], ["x", None]])
     assert text == "\ufeffmunicipality,score\r\nთელავი,61.5\r\nx,\r\n"
+
+
+# --- Numbers as people type them ---------------------------------------------------------
+
+from musqat.spreadsheets import NO_WORDS, YES_WORDS, parse_decimal  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    "text, number",
+    [
+        ("12.5", Decimal("12.5")),
+        ("12,5", Decimal("12.5")),  # a Georgian decimal comma
+        ("0,250", Decimal("0.25")),  # no thousands group starts with 0
+        ("1,2345", Decimal("1.2345")),
+        ("30 000", Decimal(30000)),
+        ("30\u00a0000", Decimal(30000)),  # a no-break space, as Excel groups in Georgian
+        ("1\u202f250,5", Decimal("1250.5")),  # a narrow no-break space
+        ("1.250,5", Decimal("1250.5")),  # both marks: the later one is the decimal mark
+        ("1,250.5", Decimal("1250.5")),
+        ("1,250,000.75", Decimal("1250000.75")),
+        (" -7 ", Decimal(-7)),
+        ("-0", Decimal(0)),
+        (".5", Decimal("0.5")),
+    ],
+)
+def test_a_number_is_read_as_georgian_and_english_spreadsheets_write_it(text, number):
+    assert parse_decimal(text) == number
+
+
+def test_minus_zero_is_zero():
+    assert str(parse_decimal("-0,0")) == "0.0"
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\u00a0"])
+def test_an_empty_cell_is_no_number(text):
+    assert parse_decimal(text) is None
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("1,250", "“1,250” is ambiguous: write 1250 or 1,25"),
+        ("-1,500", "“-1,500” is ambiguous: write -1500 or -1,5"),
+        ("12,500,000", "“12,500,000” is ambiguous: write 12500000 or 12 500 000"),
+    ],
+)
+def test_a_comma_before_three_digits_is_ambiguous_and_not_guessed(text, message):
+    with override("en"), pytest.raises(ValueError) as refused:
+        parse_decimal(text)
+    assert str(refused.value) == message
+
+
+@pytest.mark.parametrize(
+    "text",
+    # Not finite, scientific notation, and thousands groups that are not groups of three.
+    ["NaN", "sNaN", "Infinity", "-inf", "1E3", "heavy", "12 5", "1.2,5", "1.250.000", "-", "."],
+)
+def test_what_is_not_a_plain_number_is_refused_with_a_message(text):
+    with override("en"), pytest.raises(ValueError, match=r"is not a number$") as refused:
+        parse_decimal(text)
+    assert str(refused.value) == f"“{text}” is not a number"
+
+
+def test_the_refusal_speaks_georgian():
+    with override("ka"), pytest.raises(ValueError) as refused:
+        parse_decimal("heavy")
+    assert str(refused.value) == "„heavy“ არ არის რიცხვი"
+
+
+def test_yes_and_no_are_written_in_both_languages():
+    assert {"1", "yes", "კი", "დიახ"} <= YES_WORDS
+    assert {"0", "no", "არა"} <= NO_WORDS
+    assert not YES_WORDS & NO_WORDS

@@ -22,7 +22,7 @@ from assessments.models import EvidenceFile
 from assessments.openapi import DOCUMENT
 from assessments.scoring import for_display
 from assessments.workflow import Status
-from indicators.models import Criterion, ThematicArea
+from indicators.models import Criterion, Indicator, ThematicArea
 from municipalities.models import Municipality
 from tests import factories
 
@@ -265,7 +265,9 @@ def test_the_scorecard_gives_each_kind_with_its_change_since_the_comparable_cycl
     )  # fmt: skip
     assert external["previous"] == {"year": 2020, "overall": 20.0, "comparable": True}
     assert external["change"] == 60.0
-    assert (external["revision"], external["correction_note"], external["coverage"]) == (1, None, 1)
+    assert (external["revision"], external["correction_note"], external["coverage"]) == (
+        1, None, 100.0
+    )  # fmt: skip
     assert (own["overall"], own["rank"], own["previous"], own["change"]) == (56.67, 2, None, None)
     assert data["gap"] == -23.33  # 56.6667 − 80.0000
 
@@ -290,16 +292,14 @@ def indicator(data, code):
     raise AssertionError(code)
 
 
-def test_each_answer_comes_with_its_normalised_score_words_and_evidence(
-    api, published_2021, published_2020
-):
+def test_each_answer_comes_with_its_score_words_and_evidence(api, published_2021, published_2020):
     _status, data = api("/api/v1/scorecards/2021/telavi/")
 
     scale = indicator(data, "A.1.2")["answers"]
     assert scale["external"] is None  # only the municipality answers A.1.2
     assert scale["self"]["value"] == 2
-    assert scale["self"]["normalised"] == 0.6667  # 2 ÷ 3, to 4 decimals
-    assert scale["self"]["score"] == 66.67
+    assert scale["self"]["score"] == 66.67  # 100 × 2 ÷ 3, like every other score
+    assert "normalised" not in scale["self"]
     assert scale["self"]["answer_text"]["en"] == "Adopted (level 2 of 3)"
     assert scale["self"]["answer_text"]["ka"].startswith("მიღებული")
     assert scale["self"]["evidence"] == {
@@ -308,7 +308,7 @@ def test_each_answer_comes_with_its_normalised_score_words_and_evidence(
     }
 
     villages = indicator(data, "A.2.1")["answers"]["external"]
-    assert (villages["value"], villages["normalised"], villages["score"]) == (60, 0.6, 60.0)
+    assert (villages["value"], villages["score"]) == (60, 60.0)
     assert villages["change"] == 20.0  # 40 % in 2020
     assert villages["evidence"]["en"] == "We visited 12 of 20 villages"
     assert villages["reply"] == {
@@ -317,9 +317,7 @@ def test_each_answer_comes_with_its_normalised_score_words_and_evidence(
     }
 
     days = indicator(data, "B.1.1")["answers"]["external"]
-    assert (days["value"], days["not_applicable"], days["normalised"], days["score"]) == (
-        None, True, None, None
-    )  # fmt: skip
+    assert (days["value"], days["not_applicable"], days["score"]) == (None, True, None)
     assert days["not_applicable_reason"] == {
         "ka": "მუნიციპალიტეტს ეს სერვისი არ აქვს",
         "en": "The municipality has no such service",
@@ -344,6 +342,65 @@ def test_every_number_of_a_scorecard_is_the_stored_number_rounded_to_two_decimal
                     shown = row_data["answers"][answer.kind]
                     assert shown["score"] == two_decimals(answer.points)
                     assert shown["change"] == two_decimals(answer.change)
+
+
+@pytest.fixture
+def awkward_2021(methodology, telavi, sighnaghi, cycle_2021, cso, publish):
+    """Telavi and Sighnaghi in 2021 with more decimals everywhere than the API gives:
+    weights 1.125 and 2.675, thresholds 20.125 (worst) and 5.005 (best) days, answers of
+    33.3333 % and 7.555 days. Half up from the Decimal, 2.675 is 2.68 and 20.125 is 20.13 (a float
+    rounded to 2 places would give 2.67 and 20.12)."""
+    Indicator.objects.filter(code="A.1.1").update(weight=Decimal("1.125"))
+    Criterion.objects.filter(code="A.2").update(weight=Decimal("2.675"))
+    Indicator.objects.filter(code="B.1.1").update(worst=Decimal("20.125"), best=Decimal("5.005"))
+    publish(factories.assessment(telavi, cycle_2021, "self"), {"A.1.1": 1, "A.1.2": 2, "B.1.1": 8})
+    publish(
+        factories.assessment(telavi, cycle_2021, "external", organization=cso),
+        {"A.1.1": 0, "A.2.1": Decimal("33.3333"), "B.1.1": Decimal("7.555")},
+    )
+    publish(
+        factories.assessment(sighnaghi, cycle_2021, "external", organization=cso),
+        {"A.1.1": 1, "A.2.1": Decimal("66.6667"), "B.1.1": Decimal("12.345")},
+    )
+
+
+def numbers_in(data, where="$"):
+    """Every number in a JSON document, with where it is."""
+    if isinstance(data, bool):
+        return
+    if isinstance(data, int | float):
+        yield where, data
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            yield from numbers_in(value, f"{where}.{key}")
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from numbers_in(value, f"{where}[{index}]")
+
+
+def test_every_number_of_every_endpoint_has_at_most_two_decimals(api, awkward_2021, published_2020):
+    found = {}
+    for _path, url in ENDPOINTS:
+        status, data = api(url)
+        assert status == 200, url
+        for where, value in numbers_in(data):
+            found[url, where] = value
+            assert Decimal(repr(value)).as_tuple().exponent >= -2, (url, where, value)
+
+    methodology_url = "/api/v1/methodology/2020/"
+    card_url = "/api/v1/scorecards/2021/telavi/"
+    assert found[methodology_url, "$.areas[0].criteria[0].indicators[0].weight"] == 1.13
+    assert found[methodology_url, "$.areas[0].criteria[1].weight"] == 2.68
+    assert found[methodology_url, "$.areas[1].criteria[0].indicators[0].thresholds.worst"] == 20.13
+    assert found[methodology_url, "$.areas[1].criteria[0].indicators[0].thresholds.best"] == 5.01
+    _status, card = api(card_url)
+    villages = indicator(card, "A.2.1")["answers"]["external"]
+    assert (villages["value"], villages["score"]) == (33.33, 33.33)
+    days = indicator(card, "B.1.1")["answers"]["external"]
+    # (7.555 − 20.125) ÷ (5.005 − 20.125) = 0.831349 stored, 83.13 on the 0–100 scale.
+    assert (days["value"], days["score"]) == (7.56, 83.13)
+    assert card["kinds"]["external"]["coverage"] == 100.0
+    assert len(found) > 50
 
 
 def test_the_cycles_list_the_published_ones_newest_first(api, published_2021, published_2020):

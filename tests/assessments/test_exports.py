@@ -8,10 +8,14 @@ assessment 80.0 (A 80: A.1 100, A.2 60; B not applicable), Sighnaghi's 57.5
 import io
 
 import pytest
+from django.conf import settings
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
+from django.test.utils import CaptureQueriesContext, override_settings
+from django.urls import path
 from django.utils import translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, override
+from django.views.static import serve
+from kombu.exceptions import OperationalError
 from openpyxl import load_workbook
 
 from assessments import exports, tasks
@@ -38,8 +42,37 @@ def values(sheet):
     return [list(row) for row in sheet.iter_rows(values_only=True)]
 
 
-def files_under(media):
-    return sorted(str(p.relative_to(media)) for p in media.rglob("*") if p.is_file())
+def files_under(folder):
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
+
+
+@pytest.fixture
+def private(settings, tmp_path):
+    """Exports go to a temporary private folder."""
+    settings.PRIVATE_ROOT = tmp_path
+    return tmp_path
+
+
+@pytest.fixture
+def media(settings, tmp_path_factory):
+    """Public files go to another temporary folder, beside the private one."""
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+    return settings.MEDIA_ROOT
+
+
+def serve_media(request, path):
+    return serve(request, path, document_root=settings.MEDIA_ROOT)
+
+
+def __getattr__(name):
+    """This module as a URL configuration for one test: the site with its media folder at
+    /media/, as musqat/urls.py serves it with DEBUG on (the tests run with DEBUG off). Made
+    when asked for, so that musqat/urls.py is first imported with DEBUG off."""
+    if name != "urlpatterns":
+        raise AttributeError(name)
+    from musqat.urls import urlpatterns as site
+
+    return [path("media/<path:path>", serve_media), *site]
 
 
 # --- The workbook ---------------------------------------------------------------------------
@@ -211,7 +244,7 @@ def test_the_writer_runs_the_same_queries_however_many_municipalities(published_
 
 
 def test_an_export_is_queued_after_the_transaction_commits(
-    published_2021, project_staff, media, django_capture_on_commit_callbacks
+    published_2021, project_staff, private, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks() as callbacks:
         export = exports.queue_export(cycle=published_2021.cycle, language="ka", by=project_staff)
@@ -221,11 +254,11 @@ def test_an_export_is_queued_after_the_transaction_commits(
         RenderStatus.PENDING, 0, project_staff,
     )  # fmt: skip
     assert len(callbacks) == 1
-    assert files_under(media) == []
+    assert files_under(private) == []
 
 
 def test_the_task_writes_the_workbook_reporting_its_progress_and_ends_done(
-    published_2021, project_staff, media, monkeypatch, django_capture_on_commit_callbacks
+    published_2021, project_staff, private, monkeypatch, django_capture_on_commit_callbacks
 ):
     monkeypatch.setattr(exports, "PROGRESS_EVERY", 10)
     seen = []
@@ -241,7 +274,8 @@ def test_the_task_writes_the_workbook_reporting_its_progress_and_ends_done(
 
     monkeypatch.setattr(exports, "write_cycle_workbook", write_and_look)
 
-    with django_capture_on_commit_callbacks(execute=True):
+    # Project staff working in English ask for it; the message is in their language.
+    with override("en"), django_capture_on_commit_callbacks(execute=True):
         export = exports.queue_export(cycle=published_2021.cycle, language="en", by=project_staff)
 
     assert seen == [
@@ -254,13 +288,13 @@ def test_the_task_writes_the_workbook_reporting_its_progress_and_ends_done(
         RenderStatus.DONE, 28, 28, 100,
     )  # fmt: skip
     assert export.finished_at is not None and export.error == ""
-    assert files_under(media) == ["exports/2021/musqat-2021-results-en.xlsx"]
+    assert files_under(private) == ["exports/2021/musqat-2021-results-en.xlsx"]
     book = load_workbook(export.file.path)
     assert book.sheetnames[0] == "Scores"
 
 
 def test_running_the_task_again_leaves_the_stored_export_as_it_is(
-    published_2021, project_staff, media
+    published_2021, project_staff, private
 ):
     export = Export.objects.create(cycle=published_2021.cycle, language="ka")
 
@@ -271,11 +305,11 @@ def test_running_the_task_again_leaves_the_stored_export_as_it_is(
     export.refresh_from_db()
 
     assert (export.file.name, export.finished_at) == first
-    assert files_under(media) == ["exports/2021/musqat-2021-results-ka.xlsx"]
+    assert files_under(private) == ["exports/2021/musqat-2021-results-ka.xlsx"]
     assert tasks.export_cycle.delay(export.pk + 1000).get() == "gone"
 
 
-def test_a_failed_export_keeps_its_error_and_no_file(published_2021, media, monkeypatch):
+def test_a_failed_export_keeps_its_error_and_no_file(published_2021, private, monkeypatch):
     def full_disk(*args, **kwargs):
         raise OSError("No space left on device")
 
@@ -288,14 +322,44 @@ def test_a_failed_export_keeps_its_error_and_no_file(published_2021, media, monk
     assert export.status == RenderStatus.FAILED
     assert "No space left on device" in export.error
     assert not export.file
-    assert files_under(media) == []
+    assert files_under(private) == []
+
+
+def test_an_export_that_cannot_be_queued_fails_at_once_saying_why(
+    published_2021, project_staff, private, client, monkeypatch, django_capture_on_commit_callbacks
+):
+    def broker_down(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to redis:6379. Connection refused.")
+
+    monkeypatch.setattr(tasks.export_cycle, "delay", broker_down)
+
+    # Project staff working in English ask for it; the message is in their language.
+    with override("en"), django_capture_on_commit_callbacks(execute=True):
+        export = exports.queue_export(cycle=published_2021.cycle, language="en", by=project_staff)
+
+    export.refresh_from_db()
+    assert export.status == RenderStatus.FAILED
+    assert export.finished_at is not None
+    assert export.error.startswith("The task queue could not be reached; ask again later.")
+    assert "Connection refused" in export.error
+    assert files_under(private) == []
+
+    client.force_login(project_staff)
+    detail = client.get(
+        f"/admin/assessments/export/{export.pk}/change/", headers={"accept-language": "en"}
+    ).content.decode()
+    listing = client.get("/admin/assessments/export/").content.decode()
+    assert "The export failed; the error is below." in detail
+    assert "The task queue could not be reached; ask again later." in detail
+    for page in (detail, listing):
+        assert 'http-equiv="refresh"' not in page
 
 
 # --- The admin ------------------------------------------------------------------------------
 
 
 def test_project_staff_export_a_cycle_from_the_cycles_page_and_download_it(
-    published_2021, project_staff, client, media, django_capture_on_commit_callbacks
+    published_2021, project_staff, client, private, django_capture_on_commit_callbacks
 ):
     client.force_login(project_staff)
     cycles = client.get("/admin/assessments/cycle/", headers={"accept-language": "en"})
@@ -374,7 +438,7 @@ def test_an_export_under_way_shows_its_progress_on_a_page_that_reloads_itself(
 
 
 @pytest.fixture
-def stored_export(published_2021, media):
+def stored_export(published_2021, private):
     export = Export.objects.create(cycle=published_2021.cycle, language="ka")
     tasks.export_cycle.delay(export.pk)
     export.refresh_from_db()
@@ -400,11 +464,29 @@ def test_municipal_staff_and_citizens_cannot_download_or_list_exports(
     assert client.get(download).status_code == 302
 
 
-def test_the_export_file_is_not_served_at_the_public_media_address(stored_export, client):
-    assert client.get(f"/media/{stored_export.file.name}").status_code == 404
+def test_the_export_file_is_private_and_not_served_at_the_public_media_address(
+    stored_export, private, media, project_staff, client
+):
+    assert (private / stored_export.file.name).is_file()
+    assert files_under(media) == []
+    (media / "exports").mkdir()
+    (media / "exports" / "public.txt").write_text("public")
+
+    with override_settings(ROOT_URLCONF=__name__):
+        # The media address works (as with DEBUG on): a public file there is served.
+        public = client.get("/media/exports/public.txt")
+        assert public.status_code == 200
+        # A citizen, not logged in, asking for the export at the media address.
+        assert client.get(f"/media/{stored_export.file.name}").status_code == 404
+
+    client.force_login(project_staff)
+    download = client.get(f"/admin/assessments/export/{stored_export.pk}/download/")
+    assert download.status_code == 200
+    assert "no-store" in download["Cache-Control"]
+    assert b"".join(download.streaming_content) == (private / stored_export.file.name).read_bytes()
 
 
-def test_deleting_an_export_deletes_its_file(stored_export, project_staff, client, media):
+def test_deleting_an_export_deletes_its_file(stored_export, project_staff, client, private):
     client.force_login(project_staff)
 
     client.post(
@@ -413,4 +495,4 @@ def test_deleting_an_export_deletes_its_file(stored_export, project_staff, clien
     )
 
     assert not Export.objects.exists()
-    assert files_under(media) == []
+    assert files_under(private) == []

@@ -253,7 +253,7 @@ BAD_ROWS = [
     ),
     (
         ["B.1.1", "eight", "", "", "", ""],
-        "row 3, column value: “eight” is not a number: indicator B.1.1 takes a number, "
+        "row 3, column value: “eight” is not a number; indicator B.1.1 takes a number, "
         "in days (20 scores 0, 5 scores 100)",
     ),
     (
@@ -703,3 +703,51 @@ def test_it_imports_the_cso_s_percentages_and_checks_their_range(telavi_external
         "row 2, column value: 120 is outside 0–100 for indicator A.2.1, a percentage"
     ]
     assert answers_of(telavi_external) == {"A.2.1": (Decimal(60), False)}
+
+
+# --- Numbers, queries and addresses (review findings) -----------------------------------------
+
+
+def test_a_number_with_a_thousands_comma_is_reported_as_ambiguous(telavi_self):
+    data = csv_bytes([["B.1.1", "1,250", "", "", "", ""]])
+
+    with pytest.raises(ImportFailed) as failed:
+        run(telavi_self, data)
+
+    assert [str(error) for error in failed.value.report.errors] == [
+        "row 2, column value: “1,250” is ambiguous: write 1250 or 1,25; indicator B.1.1 takes "
+        "a number, in days (20 scores 0, 5 scores 100)"
+    ]
+    assert not telavi_self.responses.exists()
+
+
+def test_updating_every_stored_answer_takes_as_many_queries_as_updating_two(
+    telavi_self, methodology
+):
+    criterion = methodology.areas.get(code="B").criteria.get()
+    codes = [f"B.1.{number}" for number in range(2, 30)]
+    for code in codes:
+        factories.indicator(criterion, code, "percent")
+        factories.answer(telavi_self, code, 10)
+
+    def queries(rows):
+        with CaptureQueriesContext(connection) as captured:
+            report = run(telavi_self, csv_bytes(rows))
+        return len(captured), report.updated
+
+    two = queries([[code, "20" if code in codes[:2] else "10", "", "", "", ""] for code in codes])
+    every = queries([[code, "30", "", "", "", ""] for code in codes])
+
+    assert (two[1], every[1]) == (2, 28)
+    assert every[0] == two[0]
+    assert telavi_self.responses.filter(value=30).count() == 28
+
+
+def test_an_assessment_address_that_is_not_a_number_is_not_found(
+    telavi_self, telavi_staff, browser_of
+):
+    browser = browser_of(telavi_staff, "en")
+
+    assert browser.get("/admin/assessments/assessment/abc/import/").status_code == 404
+    template = "/admin/assessments/assessment/abc/responses-template.xlsx"
+    assert browser.get(template).status_code == 404

@@ -84,7 +84,7 @@ def test_it_reports_each_bad_row_and_column_and_writes_nothing(version):
 
     assert any(m.startswith("row 3, column scale_labels_ka:") for m in messages)
     assert any(m.startswith("row 4, column response_type: guess is not one of") for m in messages)
-    assert any(m.startswith("row 5, column weight: heavy is not a number") for m in messages)
+    assert any(m.startswith("row 5, column weight: “heavy” is not a number") for m in messages)
     assert any(m.startswith("row 6, column indicator_code: A.1.1 appears twice") for m in messages)
     assert not version.areas.exists()
     assert not Indicator.objects.exists()
@@ -106,4 +106,4 @@ def test_errors_are_reported_in_the_users_language(version):
     with override("ka"):
         with pytest.raises(ImportFailed) as error:
             load_matrix(version=version, rows=[row("A.1.1", weight="heavy")])
-        assert str(error.value.report.errors[0]).startswith("სტრიქონი 2, სვეტი weight: heavy")
+        assert str(error.value.report.errors[0]).startswith("სტრიქონი 2, სვეტი weight: „heavy“")

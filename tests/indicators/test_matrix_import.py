@@ -164,7 +164,7 @@ def test_project_staff_confirm_the_preview_and_the_import_is_logged(
 
     response = staff_client.post(
         f"/admin/indicators/methodologyversion/{version_2024.pk}/import/",
-        {"token": token, "file_name": "matrix.xlsx"},
+        {"token": token},
         HTTP_ACCEPT_LANGUAGE="en",
     )
 
@@ -205,7 +205,7 @@ def test_the_fixed_file_then_imports(staff_client, version_2024):
     token = re.search(r'name="token" value="([0-9a-f]+)"', preview.content.decode()).group(1)
     staff_client.post(
         f"/admin/indicators/methodologyversion/{version_2024.pk}/import/",
-        {"token": token, "file_name": "matrix.xlsx"},
+        {"token": token},
     )
     scale = Indicator.objects.get(criterion__area__version=version_2024, code="C.1.2")
     assert scale.labels_in("en") == ["No", "Yes"]
@@ -217,7 +217,7 @@ def test_the_fixed_file_then_imports(staff_client, version_2024):
         ({"indicator_code": ""}, "row 2, column indicator_code: this column is required"),
         ({"response_type": "guess"}, "row 2, column response_type: guess is not one of"),
         ({"answered_by": "mayor"}, "row 2, column answered_by: mayor is not one of"),
-        ({"weight": "heavy"}, "row 2, column weight: heavy is not a number"),
+        ({"weight": "heavy"}, "row 2, column weight: “heavy” is not a number"),
         ({"weight": "-1"}, "row 2, column weight:"),
         ({"response_type": "numeric", "worst": "5"}, "row 2, column best:"),
         ({"indicator_code": "C 1"}, "row 2, column indicator_code:"),
@@ -312,7 +312,7 @@ def test_the_command_reports_errors_and_writes_nothing(tmp_path, version_2024):
     err = io.StringIO()
     with override("en"), pytest.raises(CommandError, match="Nothing was imported: 1 errors"):
         call_command("import_methodology", str(path), "--methodology", "2024", stderr=err)
-    assert "row 2, column weight: heavy is not a number" in err.getvalue()
+    assert "row 2, column weight: “heavy” is not a number" in err.getvalue()
     assert not Indicator.objects.filter(criterion__area__version=version_2024).exists()
 
 
@@ -338,4 +338,37 @@ def test_a_georgian_admin_sees_georgian_errors(client, project_staff, version_20
         {"file": file},
         HTTP_ACCEPT_LANGUAGE="ka",
     )
-    assert "სტრიქონი 2, სვეტი weight: heavy" in text_of(response)
+    assert "სტრიქონი 2, სვეტი weight: „heavy“ არ არის რიცხვი" in text_of(response)
+
+
+# --- Numbers a reader could take two ways, and numbers that are none -------------------------
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        ({"weight": "1,250"}, "row 2, column weight: “1,250” is ambiguous: write 1250 or 1,25"),
+        # Decimal reads these, and the model's check would then fail on them with a 500.
+        ({"weight": "NaN"}, "row 2, column weight: “NaN” is not a number"),
+        (
+            {"response_type": "numeric", "worst": "0", "best": "Infinity"},
+            "row 2, column best: “Infinity” is not a number",
+        ),
+    ],
+)
+def test_a_number_that_is_ambiguous_or_not_finite_is_reported_and_nothing_is_written(
+    version_2024, fields, expected
+):
+    rows = [new_indicator("C.1.1", **fields)]
+    with override("en"), pytest.raises(ImportFailed) as failed:
+        apply(matrix_importer(version_2024), read_rows(workbook_bytes(rows)))
+    with override("en"):
+        messages = [str(error) for error in failed.value.report.errors]
+    assert messages[0] == expected, messages
+    assert not Indicator.objects.filter(criterion__area__version=version_2024).exists()
+
+
+def test_a_weight_with_a_decimal_comma_is_read(version_2024):
+    rows = [new_indicator("C.1.1", weight="1,5")]
+    apply(matrix_importer(version_2024), read_rows(workbook_bytes(rows)))
+    assert Indicator.objects.get(criterion__area__version=version_2024).weight == Decimal("1.5")

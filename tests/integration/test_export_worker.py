@@ -14,9 +14,19 @@ from .support import wait_for
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 
+@pytest.fixture
+def private_root(settings, tmp_path):
+    """Exports go to their own private folder, here and in the worker."""
+    private = tmp_path / "private"
+    private.mkdir()
+    settings.PRIVATE_ROOT = private
+    return private
+
+
 def test_an_export_is_written_by_the_worker_and_ends_ready_to_download(
-    worker, published_2021, cycle_2021, project_staff, pdf_settings
+    broker, start_worker, private_root, published_2021, cycle_2021, project_staff
 ):
+    worker = start_worker(broker.url, PRIVATE_ROOT=str(private_root))
     with transaction.atomic():
         export = queue_export(cycle=cycle_2021, language="en", by=project_staff)
         # Nothing is sent before the commit: the worker could not see the record yet.
@@ -31,7 +41,7 @@ def test_an_export_is_written_by_the_worker_and_ends_ready_to_download(
     assert export.status == RenderStatus.DONE, export.error
     assert export.total > 0
     assert export.done == export.total
-    book = load_workbook(io.BytesIO((pdf_settings / export.file.name).read_bytes()))
+    book = load_workbook(io.BytesIO((private_root / export.file.name).read_bytes()))
     scores = book.worksheets[0]
     municipalities = {row[0] for row in scores.iter_rows(min_row=2, values_only=True)}
     assert municipalities == {"Telavi", "Sighnaghi"}

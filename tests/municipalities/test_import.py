@@ -170,7 +170,7 @@ def test_columns_left_out_of_the_file_are_not_changed(telavi):
 def test_numbers_may_be_written_as_georgian_or_english_spreadsheets_show_them(telavi):
     apply(
         municipalities_importer,
-        [{"slug": "telavi", "population": "31,250", "area_km2": "1083,5", "latitude": "41,91"}],
+        [{"slug": "telavi", "population": "31 250", "area_km2": "1.083,5", "latitude": "41,91"}],
     )
 
     telavi.refresh_from_db()
@@ -514,3 +514,38 @@ def test_the_command_refuses_a_file_that_is_not_a_spreadsheet(tmp_path, telavi):
 
     with pytest.raises(CommandError, match="This file is not a spreadsheet"):
         call_command("import_municipalities", str(path))
+
+
+# --- Numbers a reader could take two ways ----------------------------------------------------
+
+
+def test_a_population_with_a_thousands_comma_is_reported_as_ambiguous(telavi):
+    before = municipality_facts()
+
+    with pytest.raises(ImportFailed) as failed:
+        apply(municipalities_importer, [{"slug": "telavi", "population": "1,250"}])
+
+    assert [str(error) for error in failed.value.report.errors] == [
+        "row 2, column population: “1,250” is ambiguous: write 1250 or 1,25"
+    ]
+    assert municipality_facts() == before
+
+
+def test_a_population_grouped_with_spaces_is_whole_but_a_fraction_is_not(telavi):
+    apply(municipalities_importer, [{"slug": "telavi", "population": "31\u00a0250"}])
+    assert Municipality.objects.get(slug="telavi").population == 31250
+
+    with pytest.raises(ImportFailed) as failed:
+        apply(municipalities_importer, [{"slug": "telavi", "population": "31 250,5"}])
+    assert [error.message for error in failed.value.report.errors] == [
+        "“31 250,5” is not a whole number"
+    ]
+
+
+def test_a_population_with_a_thousands_point_is_reported_as_ambiguous(telavi):
+    with pytest.raises(ImportFailed) as failed:
+        apply(municipalities_importer, [{"slug": "telavi", "population": "30.000"}])
+
+    assert [error.message for error in failed.value.report.errors] == [
+        "“30.000” is ambiguous: write 30000 or 30"
+    ]
