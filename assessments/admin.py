@@ -16,7 +16,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from indicators.models import ThematicArea
 from musqat.imports import import_view
-from musqat.spreadsheets import XLSX_TYPE, xlsx_response
+from musqat.spreadsheets import XLSX_TYPE, download
 
 from . import documents, exports, services
 from .forms import (
@@ -540,7 +540,7 @@ class AssessmentAdmin(SimpleHistoryAdmin):
         refused = self._import_refused(request, assessment)
         if refused:
             return refused
-        return xlsx_response(template_workbook(assessment), template_filename(assessment))
+        return download(template_workbook(assessment), template_filename(assessment))
 
 
 class EvidenceFileInline(admin.TabularInline):

@@ -367,14 +367,6 @@ def _kind_summary(summary: published.KindSummary | None) -> dict | None:
     }
 
 
-def _in_words(answer: published.AnswerView) -> dict[str, str]:
-    texts = {}
-    for lang in LANGUAGES:
-        with translation.override(lang):
-            texts[lang] = published.answer_text(answer.indicator, answer.value, answer.is_na)
-    return texts
-
-
 def _answer(request, answer: published.AnswerView | None) -> dict | None:
     if answer is None:
         return None
@@ -384,7 +376,7 @@ def _answer(request, answer: published.AnswerView | None) -> dict | None:
         "not_applicable": answer.is_na,
         "score": number(answer.points),
         "change": number(answer.change),
-        "answer_text": _in_words(answer),
+        "answer_text": published.answer_texts(answer.indicator, answer.value, answer.is_na),
         "not_applicable_reason": {"ka": frozen.na_reason, "en": frozen.na_reason_en},
         "evidence": {"ka": frozen.evidence, "en": frozen.evidence_en},
         "reply": {"ka": frozen.reply, "en": frozen.reply_en},

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from indicators.matrix import COLUMN_NOTES, COLUMNS, matrix_rows
 from indicators.models import Criterion, Indicator, MethodologyVersion, ThematicArea
+from musqat.spreadsheets import plain_decimal
 
 from . import published
 from .models import AreaScore, CriterionScore, Cycle, IndicatorScore, ScoreSnapshot
@@ -70,15 +71,6 @@ def _in_each_language(text) -> tuple[str, str]:
         with translation.override(language):
             pair.append(str(text))
     return tuple(pair)
-
-
-def _exact(value: Decimal | None) -> Decimal | None:
-    """An answer's value without the stored trailing zeros (60, not 60.0000)."""
-    if value is None:
-        return None
-    if value == value.to_integral_value():
-        return value.quantize(Decimal(1))
-    return value.normalize()
 
 
 def _timestamp(value) -> str:
@@ -389,11 +381,8 @@ def response_rows(cycle: Cycle) -> Iterator[tuple]:
         # Few answers differ (yes, no, a handful of levels), so each is put in words once.
         key = (indicator.pk, value, is_na)
         if key not in answers:
-            pair = []
-            for language in LANGUAGES:
-                with translation.override(language):
-                    pair.append(published.answer_text(indicator, value, is_na))
-            answers[key] = tuple(pair)
+            texts = published.answer_texts(indicator, value, is_na)
+            answers[key] = tuple(texts[language] for language in LANGUAGES)
         return answers[key]
 
     kind_order = Case(
@@ -421,7 +410,7 @@ def response_rows(cycle: Cycle) -> Iterator[tuple]:
             cycle.year, s.slug, s.name_ka, s.name_en, s.kind, *kind_names[s.kind],
             criterion.area.code, criterion.code, indicator.code,
             indicator.name_ka, indicator.name_en, indicator.response_type,
-            _exact(value), is_na, rounded(normalised, NORMALISED_PLACES),
+            plain_decimal(value), is_na, rounded(normalised, NORMALISED_PLACES),
             *answer_in_words(indicator, value, is_na),
             *texts,
             " ".join(line.strip() for line in links.splitlines() if line.strip()),

@@ -14,6 +14,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
+from django.utils import translation
 from django.utils.formats import number_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -248,6 +250,15 @@ def answer_text(indicator: Indicator, value: Decimal | None, is_na: bool) -> str
         return f"{plain_number(value)}%"
     unit = indicator.unit
     return f"{plain_number(value)} {unit}".strip()
+
+
+def answer_texts(indicator: Indicator, value: Decimal | None, is_na: bool) -> dict[str, str]:
+    """An answer in words in each of the site's languages."""
+    texts = {}
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            texts[language] = answer_text(indicator, value, is_na)
+    return texts
 
 
 # --- One municipality -------------------------------------------------------------------

@@ -51,6 +51,7 @@ from musqat.spreadsheets import (
     Sheet,
     number_text,
     parse_decimal,
+    plain_decimal,
     write_xlsx,
 )
 
@@ -485,7 +486,7 @@ def _template_value(indicator: Indicator, value: Decimal | None):
         return None
     if indicator.response_type in (ResponseType.YES_NO, ResponseType.SCALE):
         return int(value)
-    return Decimal(number_text(value))
+    return plain_decimal(value)
 
 
 def template_rows(assessment: Assessment) -> list[list]:

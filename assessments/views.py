@@ -15,7 +15,7 @@ from django.utils.translation import pgettext
 from indicators.models import MethodologyVersion, ThematicArea
 from municipalities.models import Municipality, Organization
 from musqat.cache import generation, public_page
-from musqat.spreadsheets import CSV_TYPE, XLSX_TYPE, Sheet, write_csv, write_xlsx
+from musqat.spreadsheets import CONTENT_TYPES, Sheet, download, write_csv, write_xlsx
 
 from . import charts, documents, opendata, published
 from .models import Cycle, Document, EvidenceFile, RenderStatus, ScoreSnapshot
@@ -457,8 +457,6 @@ def handbook_pdf(request, code):
 
 # --- Open data ----------------------------------------------------------------------------
 
-DOWNLOAD_TYPES = {"csv": CSV_TYPE, "xlsx": XLSX_TYPE}
-
 
 def _download(name: str, build) -> HttpResponse:
     """A generated file as an attachment, kept until the next publication.
@@ -472,9 +470,7 @@ def _download(name: str, build) -> HttpResponse:
     if content is None:
         content = build(extension)
         cache.set(key, content, timeout=settings.PUBLIC_PAGE_SECONDS)
-    response = HttpResponse(content, content_type=DOWNLOAD_TYPES[extension])
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return download(content, name)
 
 
 def _dataset_file(dataset: opendata.Dataset, extension: str) -> bytes:
@@ -525,7 +521,7 @@ def open_data(request):
 
 def open_data_file(request, year, dataset, extension):
     """A cycle's scores or indicator responses, as CSV or XLSX (404 until published)."""
-    if dataset not in opendata.CYCLE_DATASETS or extension not in DOWNLOAD_TYPES:
+    if dataset not in opendata.CYCLE_DATASETS or extension not in CONTENT_TYPES:
         raise Http404
     cycle = _published_cycle(year)
     return _download(

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
 from musqat.imports import import_view
-from musqat.spreadsheets import xlsx_response
+from musqat.spreadsheets import download
 
 from .matrix import matrix_importer, matrix_workbook
 from .models import Criterion, GradeBand, Indicator, MethodologyVersion, ThematicArea
@@ -92,13 +92,13 @@ class MethodologyVersionAdmin(TranslationAdmin):
     def template_view(self, request):
         if not self.has_view_permission(request):
             raise PermissionDenied
-        return xlsx_response(matrix_workbook(), "musqat-methodology-template.xlsx")
+        return download(matrix_workbook(), "musqat-methodology-template.xlsx")
 
     def export_view(self, request, object_id):
         version = get_object_or_404(MethodologyVersion, pk=object_id)
         if not self.has_view_permission(request, version):
             raise PermissionDenied
-        return xlsx_response(matrix_workbook(version), f"musqat-methodology-{version.code}.xlsx")
+        return download(matrix_workbook(version), f"musqat-methodology-{version.code}.xlsx")
 
     def import_matrix_view(self, request, object_id):
         version = get_object_or_404(MethodologyVersion, pk=object_id)

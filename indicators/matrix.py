@@ -23,7 +23,7 @@ from musqat.imports import (
     is_blank,
     missing_columns,
 )
-from musqat.spreadsheets import YES_WORDS, Sheet, parse_decimal, write_xlsx
+from musqat.spreadsheets import YES_WORDS, Sheet, parse_decimal, plain_decimal, write_xlsx
 
 from .models import AnsweredBy, Criterion, Indicator, MethodologyVersion, ResponseType, ThematicArea
 
@@ -337,10 +337,6 @@ def _validated(obj, row: int, prefix: str, report: ImportReport) -> bool:
 # --- Out: the same columns ----------------------------------------------------------------
 
 
-def _number(value):
-    return None if value is None else value.normalize()
-
-
 def _text(value) -> str:
     return value or ""
 
@@ -359,13 +355,13 @@ def matrix_rows(version: MethodologyVersion) -> list[list]:
             "area_name_en": _text(area.name_en),
             "area_description_ka": _text(area.description_ka),
             "area_description_en": _text(area.description_en),
-            "area_weight": _number(area.weight),
+            "area_weight": plain_decimal(area.weight),
             "criterion_code": criterion.code,
             "criterion_name_ka": _text(criterion.name_ka),
             "criterion_name_en": _text(criterion.name_en),
             "criterion_description_ka": _text(criterion.description_ka),
             "criterion_description_en": _text(criterion.description_en),
-            "criterion_weight": _number(criterion.weight),
+            "criterion_weight": plain_decimal(criterion.weight),
             "indicator_code": indicator.code,
             "name_ka": _text(indicator.name_ka),
             "name_en": _text(indicator.name_en),
@@ -374,11 +370,11 @@ def matrix_rows(version: MethodologyVersion) -> list[list]:
             "response_type": indicator.response_type,
             "scale_labels_ka": f" {LABEL_SEPARATOR} ".join(indicator.labels_in("ka")),
             "scale_labels_en": f" {LABEL_SEPARATOR} ".join(indicator.labels_in("en")),
-            "worst": _number(indicator.worst),
-            "best": _number(indicator.best),
+            "worst": plain_decimal(indicator.worst),
+            "best": plain_decimal(indicator.best),
             "unit_ka": _text(indicator.unit_ka),
             "unit_en": _text(indicator.unit_en),
-            "weight": _number(indicator.weight),
+            "weight": plain_decimal(indicator.weight),
             "data_source_ka": _text(indicator.data_source_ka),
             "data_source_en": _text(indicator.data_source_en),
             "answered_by": indicator.answered_by,

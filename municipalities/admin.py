@@ -1,12 +1,11 @@
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
 from django.urls import path, re_path, reverse
 from django.utils.translation import gettext as _
 from modeltranslation.admin import TranslationAdmin
 
 from musqat import imports
-from musqat.spreadsheets import CSV_TYPE, XLSX_TYPE, Sheet, write_csv, write_xlsx
+from musqat.spreadsheets import Sheet, download, write_csv, write_xlsx
 
 from . import resources
 from .models import (
@@ -96,13 +95,10 @@ class SpreadsheetImportAdmin:
             raise PermissionDenied
         columns, rows = self.table()
         if kind == "xlsx":
-            title = str(self.opts.verbose_name_plural)
-            content, content_type = write_xlsx([Sheet(title, columns, rows)]), XLSX_TYPE
+            content = write_xlsx([Sheet(str(self.opts.verbose_name_plural), columns, rows)])
         else:
-            content, content_type = write_csv(columns, rows), CSV_TYPE
-        response = HttpResponse(content, content_type=content_type)
-        response["Content-Disposition"] = f'attachment; filename="{self.file_stem}.{kind}"'
-        return response
+            content = write_csv(columns, rows)
+        return download(content, f"{self.file_stem}.{kind}")
 
 
 @admin.register(Region)

@@ -77,10 +77,6 @@ class ImportReport:
     def error(self, row: int, column: str, message: str) -> None:
         self.errors.append(RowError(row, column, str(message)))
 
-    @property
-    def total(self) -> int:
-        return self.created + self.updated + self.unchanged
-
     def summary(self) -> str:
         return _(
             "%(created)s created, %(updated)s updated, %(unchanged)s unchanged, %(errors)s errors"
@@ -255,17 +251,17 @@ def import_view(
         kept = take_pending(request, token)
         if kept is None:
             messages.error(request, _("The previewed file has expired. Upload it again."))
-            return TemplateResponse(request, template, page)
+            return _show(request, template, page)
         data, file_name = kept
         try:
             report = apply(importer, read_rows(data), by=request.user)
         except ImportRefused as refused:
             messages.error(request, str(refused))
-            return TemplateResponse(request, template, page)
+            return _show(request, template, page)
         except ImportFailed as failed:
             # The data changed since the preview: show what stands in the way now.
             page.update(report=failed.report, file_name=file_name)
-            return TemplateResponse(request, template, page)
+            return _show(request, template, page)
         forget_pending(request, token)
         log_import(by=request.user, target=target, file_name=file_name, report=report, what=what)
         messages.success(
@@ -281,15 +277,20 @@ def import_view(
                 report = preview(importer, upload_form.rows, by=request.user)
             except ImportRefused as refused:
                 messages.error(request, str(refused))
-                return TemplateResponse(request, template, page)
+                return _show(request, template, page)
             file_name = upload_form.cleaned_data["file"].name
             page.update(report=report, file_name=file_name)
             if not report.errors:
                 token = keep_pending(request, upload_form.data_bytes, file_name)
                 page["confirm_form"] = ConfirmForm(initial={"token": token})
-    if page["report"] is not None:
-        page["shown_changes"] = page["report"].changes[:PREVIEW_LIMIT]
-        page["shown_errors"] = page["report"].errors[:PREVIEW_LIMIT]
+    return _show(request, template, page)
+
+
+def _show(request, template: str, page: dict):
+    report = page["report"]
+    if report is not None:
+        page["shown_changes"] = report.changes[:PREVIEW_LIMIT]
+        page["shown_errors"] = report.errors[:PREVIEW_LIMIT]
     return TemplateResponse(request, template, page)
 
 

@@ -127,6 +127,11 @@ def _cell_text(cell) -> str:
     return str(value).strip()
 
 
+def plain_decimal(value) -> Decimal | None:
+    """A stored number without its stored trailing zeros: 60, not 60.0000 (nor 6E+1)."""
+    return None if value is None else Decimal(number_text(value))
+
+
 def number_text(value) -> str:
     """A number as people write it: 3 rather than 3.0, 12.5 rather than 12.50."""
     number = Decimal(str(value))
@@ -319,8 +324,11 @@ def _csv_value(value) -> str:
     return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 
-def xlsx_response(data: bytes, file_name: str) -> HttpResponse:
-    """A workbook to download."""
-    response = HttpResponse(data, content_type=XLSX_TYPE)
+CONTENT_TYPES = {"csv": CSV_TYPE, "xlsx": XLSX_TYPE}
+
+
+def download(content: bytes | str, file_name: str) -> HttpResponse:
+    """A spreadsheet to download, of the type its name ends with (.csv or .xlsx)."""
+    response = HttpResponse(content, content_type=CONTENT_TYPES[file_name.rsplit(".", 1)[1]])
     response["Content-Disposition"] = f'attachment; filename="{file_name}"'
     return response
