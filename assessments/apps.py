@@ -32,8 +32,12 @@ class AssessmentsConfig(AppConfig):
     def ready(self):
         from indicators.matrix import version_locks
 
+        # Each Celery task lives beside its work; importing the modules registers them.
+        from . import notifications, services  # noqa: F401
         from .models import methodology_lock
-        from .roles import ensure_groups, give_municipal_staff_access
+        from .opendata import exports  # noqa: F401
+        from .pdf import jobs  # noqa: F401
+        from .permissions import ensure_groups, give_municipal_staff_access
 
         version_locks.append(methodology_lock)
 

@@ -7,6 +7,7 @@ inside one transaction, and queues its email for after the commit.
 import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
+from celery import shared_task
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -14,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from indicators.models import Criterion, ThematicArea
 
-from . import documents, scoring
+from . import scoring
 from .models import (
     AnswerTexts,
     AreaScore,
@@ -24,7 +25,9 @@ from .models import (
     ReviewComment,
     ScoreSnapshot,
 )
-from .roles import role_for
+from .notifications import send_notification
+from .pdf import jobs as pdf_jobs
+from .permissions import role_for
 from .workflow import SYSTEM, Status, find_transition
 
 SCORE_PLACES = Decimal("0.0001")
@@ -58,7 +61,6 @@ def _record(assessment: Assessment, action: str, by) -> None:
 
 def _notify(event: str, assessment: Assessment) -> None:
     """Queue the event's emails once the transaction commits (never for a rollback)."""
-    from .tasks import send_notification
 
     def queue():
         # The history record of this very change names the occurrence.
@@ -144,6 +146,11 @@ def close_expired_replies(*, today: datetime.date | None = None) -> list[int]:
     return closed
 
 
+@shared_task(name="assessments.tasks.close_expired_replies")
+def close_expired_replies_task() -> list[int]:
+    return close_expired_replies()
+
+
 def return_assessment(
     *, assessment: Assessment, by, comments: list[tuple[int, str]], note: str = ""
 ) -> Assessment:
@@ -222,7 +229,7 @@ def publish_assessment(
         if notify:
             _notify("published", assessment)
         if render:
-            documents.queue_after_publish(assessment.cycle, assessment.municipality)
+            pdf_jobs.queue_after_publish(assessment.cycle, assessment.municipality)
     return snapshot
 
 

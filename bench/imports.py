@@ -88,10 +88,10 @@ def run(options, results: dict) -> None:
     from django.contrib.auth import get_user_model
 
     from assessments import services
+    from assessments.answers.imports import COLUMNS, responses_importer
     from assessments.demo import METHODOLOGY_CSV
-    from assessments.exports import write_cycle_workbook
     from assessments.models import Assessment, Cycle, Response
-    from assessments.response_import import COLUMNS, responses_importer
+    from assessments.opendata.workbook import write_cycle_workbook
     from assessments.workflow import Kind, Status
     from indicators.matrix import load_matrix
     from indicators.models import MethodologyVersion

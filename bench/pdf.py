@@ -13,7 +13,7 @@ municipalities, cycles 2020 and 2021 published), with Redis on 127.0.0.1:6379:
 2. the wall time of a whole cycle through a real worker (`celery -A musqat worker
    --concurrency 2`, as docker-compose.yml runs it; a subprocess, on Redis database 14,
    flushed before and after): every document of cycle 2021 queued with
-   documents.queue_stale(force=True), timed from queuing until the last is done
+   jobs.queue_stale(force=True), timed from queuing until the last is done
    (target ≤ 15 s), and how many files were made;
 3. the peak memory (ru_maxrss) of this process after its renders and of the worker.
 
@@ -107,8 +107,8 @@ def main() -> int:
 def run(args, scratch: Path, media: Path) -> int:
     from django.db import connection
 
-    from assessments import documents
     from assessments.models import Cycle, Document, Rendering
+    from assessments.pdf import documents
     from municipalities.models import Municipality
 
     cycle = Cycle.objects.filter(year=args.cycle).select_related("methodology").first()
@@ -191,16 +191,16 @@ def run(args, scratch: Path, media: Path) -> int:
 def render_in_process(card, repeat: int) -> dict:
     from django.utils import translation
 
-    from assessments import documents
+    from assessments.pdf import jobs
 
     with translation.override(card.language):
         started = time.perf_counter()
-        content, pages = documents.render(card)
+        content, pages = jobs.render(card)
         cold = time.perf_counter() - started
         warm = []
         for _ in range(repeat):
             started = time.perf_counter()
-            content, pages = documents.render(card)
+            content, pages = jobs.render(card)
             warm.append(time.perf_counter() - started)
     assert content.startswith(b"%PDF-"), content[:20]
     return {"cold": cold, "warm": warm, "pages": pages, "bytes": len(content)}
@@ -209,8 +209,8 @@ def render_in_process(card, repeat: int) -> dict:
 def render_cycle(args, cycle, scratch: Path, media: Path) -> dict:
     import redis
 
-    from assessments import documents
     from assessments.models import Rendering, RenderStatus
+    from assessments.pdf import jobs
 
     broker = redis.Redis.from_url(args.broker, socket_connect_timeout=3)
     broker.flushdb()
@@ -220,7 +220,7 @@ def render_cycle(args, cycle, scratch: Path, media: Path) -> dict:
     result = {"startup": worker.startup, "seconds": None, "problem": "", "worker_kib": 0}
     try:
         started = time.perf_counter()
-        queued = documents.queue_stale(cycle=cycle, force=True)
+        queued = jobs.queue_stale(cycle=cycle, force=True)
         pks = [r.pk for r in queued]
         deadline = started + args.timeout
         while True:

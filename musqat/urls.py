@@ -12,12 +12,12 @@ admin.site.index_title = _("Platform administration")
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("monitor/", include("assessments.monitor_urls")),
-    path("api/v1/", include("assessments.api_urls")),
+    path("monitor/", include("assessments.monitor.urls")),
+    path("api/v1/", include("assessments.api.urls")),
 ]
 
 urlpatterns += i18n_patterns(
-    path("", include("assessments.urls")),
+    path("", include("assessments.portal.urls")),
     prefix_default_language=True,
 )
 

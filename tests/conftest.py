@@ -5,7 +5,7 @@ from html import unescape
 
 import pytest
 
-from assessments.roles import PROJECT_STAFF_GROUP
+from assessments.permissions import PROJECT_STAFF_GROUP
 from tests import factories
 
 

@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 from assessments.models import Assessment, Cycle, Response
-from assessments.roles import ensure_groups
+from assessments.permissions import ensure_groups
 from indicators.models import Criterion, Indicator, MethodologyVersion, ThematicArea
 from municipalities.models import (
     Municipality,
@@ -124,7 +124,7 @@ def user(username, *, group=None, **fields):
 
 
 def municipal_staff(username, municipality):
-    from assessments.roles import MUNICIPAL_STAFF_GROUP
+    from assessments.permissions import MUNICIPAL_STAFF_GROUP
 
     person = user(username, group=MUNICIPAL_STAFF_GROUP)
     MunicipalityMembership.objects.create(user=person, municipality=municipality)
@@ -132,7 +132,7 @@ def municipal_staff(username, municipality):
 
 
 def cso_monitor(username, organization):
-    from assessments.roles import CSO_MONITOR_GROUP
+    from assessments.permissions import CSO_MONITOR_GROUP
 
     person = user(username, group=CSO_MONITOR_GROUP)
     OrganizationMembership.objects.create(user=person, organization=organization)

@@ -7,7 +7,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
-from assessments import charts, published
+from assessments.results import charts
+from assessments.results.cycles import cycle_results
 from municipalities.models import boundary_is_valid
 from musqat.svg import LinearScale, Projection, path_data, text_colour_on, ticks, wrap
 
@@ -253,7 +254,7 @@ def test_the_map_draws_a_boundary_where_it_is_known_and_a_circle_elsewhere(
     published_2021, telavi_outlined
 ):
     with translation.override("en"):
-        region = charts.region_map(published.cycle_results(published_2021.cycle))
+        region = charts.region_map(cycle_results(published_2021.cycle))
 
     places = {place.name: place for place in region.places}
     assert places["Telavi"].outline.startswith("M") and places["Telavi"].outline.endswith("Z")
@@ -265,7 +266,7 @@ def test_the_map_draws_a_boundary_where_it_is_known_and_a_circle_elsewhere(
 
 def test_the_map_fits_boundaries_and_centres_inside_its_box(published_2021, telavi_outlined):
     with translation.override("en"):
-        region = charts.region_map(published.cycle_results(published_2021.cycle))
+        region = charts.region_map(cycle_results(published_2021.cycle))
 
     telavi = next(place for place in region.places if place.name == "Telavi")
     numbers = [float(n) for n in re.findall(r"[\d.]+", telavi.outline)]
@@ -289,7 +290,7 @@ def test_the_home_page_map_shows_the_boundary_and_the_circle(visit, telavi_outli
 
 
 def test_the_map_labels_every_municipality_and_keeps_labels_inside(published_2021):
-    region = charts.region_map(published.cycle_results(published_2021.cycle))
+    region = charts.region_map(cycle_results(published_2021.cycle))
 
     for place in region.places:
         assert [line for _anchor, _x, _y, line in place.label_lines] == [place.name]

@@ -7,7 +7,7 @@ from django.utils.translation import get_language
 from musqat.svg import text_colour_on
 
 from .. import scoring
-from ..published import plain_number
+from ..results.display import plain_number
 
 register = template.Library()
 

@@ -14,7 +14,7 @@ from django.test import Client
 from django.urls import reverse
 
 from assessments import services
-from assessments.forms import area_answers, replies
+from assessments.answers.forms import area_answers, replies
 from assessments.models import EvidenceFile, NotificationSettings
 from assessments.workflow import Status
 from indicators.models import ThematicArea

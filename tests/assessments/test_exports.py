@@ -18,8 +18,8 @@ from django.views.static import serve
 from kombu.exceptions import OperationalError
 from openpyxl import load_workbook
 
-from assessments import exports, tasks
 from assessments.models import Export, RenderStatus
+from assessments.opendata import exports, workbook
 from assessments.workflow import Status
 from tests import factories
 
@@ -34,7 +34,7 @@ def t(language, text):
 
 def workbook_of(cycle, language, **kwargs):
     out = io.BytesIO()
-    exports.write_cycle_workbook(cycle, language=language, out=out, **kwargs)
+    workbook.write_cycle_workbook(cycle, language=language, out=out, **kwargs)
     return load_workbook(io.BytesIO(out.getvalue()))
 
 
@@ -186,7 +186,7 @@ def test_every_sheet_has_a_frozen_header_and_numbers_typed_as_numbers(published_
 
 
 def test_the_writer_reports_its_progress_to_the_last_row(published_2021, monkeypatch):
-    monkeypatch.setattr(exports, "PROGRESS_EVERY", 5)
+    monkeypatch.setattr(workbook, "PROGRESS_EVERY", 5)
     calls = []
 
     workbook_of(
@@ -260,9 +260,9 @@ def test_an_export_is_queued_after_the_transaction_commits(
 def test_the_task_writes_the_workbook_reporting_its_progress_and_ends_done(
     published_2021, project_staff, private, monkeypatch, django_capture_on_commit_callbacks
 ):
-    monkeypatch.setattr(exports, "PROGRESS_EVERY", 10)
+    monkeypatch.setattr(workbook, "PROGRESS_EVERY", 10)
     seen = []
-    write = exports.write_cycle_workbook
+    write = workbook.write_cycle_workbook
 
     def write_and_look(cycle, *, language, out, progress):
         def look(done, total):
@@ -272,7 +272,7 @@ def test_the_task_writes_the_workbook_reporting_its_progress_and_ends_done(
 
         return write(cycle, language=language, out=out, progress=look)
 
-    monkeypatch.setattr(exports, "write_cycle_workbook", write_and_look)
+    monkeypatch.setattr(workbook, "write_cycle_workbook", write_and_look)
 
     # Project staff working in English ask for it; the message is in their language.
     with override("en"), django_capture_on_commit_callbacks(execute=True):
@@ -298,25 +298,25 @@ def test_running_the_task_again_leaves_the_stored_export_as_it_is(
 ):
     export = Export.objects.create(cycle=published_2021.cycle, language="ka")
 
-    assert tasks.export_cycle.delay(export.pk).get() == "done"
+    assert exports.export_cycle.delay(export.pk).get() == "done"
     export.refresh_from_db()
     first = (export.file.name, export.finished_at)
-    assert tasks.export_cycle.delay(export.pk).get() == "done"
+    assert exports.export_cycle.delay(export.pk).get() == "done"
     export.refresh_from_db()
 
     assert (export.file.name, export.finished_at) == first
     assert files_under(private) == ["exports/2021/musqat-2021-results-ka.xlsx"]
-    assert tasks.export_cycle.delay(export.pk + 1000).get() == "gone"
+    assert exports.export_cycle.delay(export.pk + 1000).get() == "gone"
 
 
 def test_a_failed_export_keeps_its_error_and_no_file(published_2021, private, monkeypatch):
     def full_disk(*args, **kwargs):
         raise OSError("No space left on device")
 
-    monkeypatch.setattr(exports, "write_cycle_workbook", full_disk)
+    monkeypatch.setattr(workbook, "write_cycle_workbook", full_disk)
     export = Export.objects.create(cycle=published_2021.cycle, language="ka")
 
-    assert tasks.export_cycle.delay(export.pk).get() == "failed"
+    assert exports.export_cycle.delay(export.pk).get() == "failed"
 
     export.refresh_from_db()
     assert export.status == RenderStatus.FAILED
@@ -331,7 +331,7 @@ def test_an_export_that_cannot_be_queued_fails_at_once_saying_why(
     def broker_down(*args, **kwargs):
         raise OperationalError("Error 111 connecting to redis:6379. Connection refused.")
 
-    monkeypatch.setattr(tasks.export_cycle, "delay", broker_down)
+    monkeypatch.setattr(exports.export_cycle, "delay", broker_down)
 
     # Project staff working in English ask for it; the message is in their language.
     with override("en"), django_capture_on_commit_callbacks(execute=True):
@@ -440,7 +440,7 @@ def test_an_export_under_way_shows_its_progress_on_a_page_that_reloads_itself(
 @pytest.fixture
 def stored_export(published_2021, private):
     export = Export.objects.create(cycle=published_2021.cycle, language="ka")
-    tasks.export_cycle.delay(export.pk)
+    exports.export_cycle.delay(export.pk)
     export.refresh_from_db()
     assert export.is_ready
     return export

@@ -23,14 +23,14 @@ from django.utils import translation
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 
-from assessments.models import Response
-from assessments.response_import import (
+from assessments.answers.imports import (
     COLUMNS,
     TEMPLATE_COLUMNS,
     responses_importer,
     template_rows,
     template_workbook,
 )
+from assessments.models import Response
 from assessments.workflow import Status
 from musqat.imports import ImportFailed, ImportRefused, apply, preview
 from musqat.spreadsheets import read_rows

@@ -12,8 +12,8 @@ from django.db import transaction
 
 from assessments import services
 from assessments.models import SentNotification
-from assessments.roles import PROJECT_STAFF_GROUP
-from assessments.tasks import send_notification
+from assessments.notifications import send_notification
+from assessments.permissions import PROJECT_STAFF_GROUP
 from assessments.workflow import Status
 from tests import factories
 from tests.assessments.conftest import answer_all, bring_to, speaks

@@ -16,8 +16,10 @@ from django.utils import translation
 from django.utils.translation import gettext
 from openpyxl import load_workbook
 
-from assessments import opendata, published
 from assessments.models import Cycle, ScoreSnapshot
+from assessments.opendata import datasets as opendata
+from assessments.results.cycles import cycle_results, published_cycles
+from assessments.results.scorecard import scorecard
 from assessments.workflow import Status
 from indicators.matrix import COLUMNS, load_matrix, matrix_rows
 from indicators.models import MethodologyVersion
@@ -189,14 +191,14 @@ def test_the_scores_csv_holds_every_published_score_cell_by_cell(published_2021,
 
 def test_the_scores_agree_with_the_published_results_and_scorecards(published_2021, citizen):
     rows = csv_rows(citizen.get("/en/data/2021/scores.csv"))
-    results = published.cycle_results(published_2021.cycle, with_areas=True)
+    results = cycle_results(published_2021.cycle, with_areas=True)
 
     for result in results.published:
         slug = result.municipality.slug
         for kind, overall in result.overall.items():
             row = row_of(rows, municipality_slug=slug, kind=kind, level="overall")
             assert Decimal(row["score"]) == overall.quantize(Decimal("0.01"))
-        card = published.scorecard(result.municipality, published_2021.cycle)
+        card = scorecard(result.municipality, published_2021.cycle)
         for area in card.areas:
             for kind, value in area.by_kind.items():
                 row = row_of(rows, municipality_slug=slug, kind=kind, code=area.item.code)
@@ -285,7 +287,7 @@ def test_the_responses_csv_holds_every_published_answer_cell_by_cell(published_2
 
 def test_the_responses_agree_with_the_published_scorecard(published_2021, telavi, citizen):
     rows = csv_rows(citizen.get("/en/data/2021/responses.csv"))
-    card = published.scorecard(telavi, published_2021.cycle)
+    card = scorecard(telavi, published_2021.cycle)
 
     for area in card.areas:
         for criterion in area.children:
@@ -505,4 +507,4 @@ def test_a_cached_file_is_served_without_building_it_again(
 
 
 def test_the_cycles_with_files_are_those_with_published_results(published_2021, unpublished_work):
-    assert list(published.published_cycles()) == [Cycle.objects.get(year=2021)]
+    assert list(published_cycles()) == [Cycle.objects.get(year=2021)]

@@ -16,8 +16,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone, translation
 
-from assessments import documents, services, tasks
+from assessments import services
 from assessments.models import Document, Rendering, RenderStatus
+from assessments.pdf import documents, jobs
 from tests import factories
 
 from . import pdf_tools
@@ -56,7 +57,7 @@ def quick_pdfs(monkeypatch):
         label = f"{rendering.document} {rendering.pk} {language}"
         return f"%PDF-1.4\n% {label}\n%%EOF\n".encode(), 3
 
-    monkeypatch.setattr(documents, "render", render)
+    monkeypatch.setattr(jobs, "render", render)
     return made
 
 
@@ -67,14 +68,14 @@ def no_rendering_in_requests(monkeypatch):
     def render(rendering):
         pytest.fail(f"{rendering} was rendered during a web request")
 
-    monkeypatch.setattr(documents, "render", render)
+    monkeypatch.setattr(jobs, "render", render)
 
 
 def broken_renderer(monkeypatch, message="WeasyPrint ran out of memory"):
     def render(rendering):
         raise MemoryError(message)
 
-    monkeypatch.setattr(documents, "render", render)
+    monkeypatch.setattr(jobs, "render", render)
 
 
 def scorecard_record(municipality, cycle, language):
@@ -87,7 +88,7 @@ def scorecard_record(municipality, cycle, language):
 
 def render_in(language, rendering):
     with translation.override(language):
-        return documents.render(rendering)
+        return jobs.render(rendering)
 
 
 def stored(rendering) -> bytes:
@@ -240,7 +241,7 @@ def test_publishing_succeeds_while_the_broker_is_down(
     def unreachable(*args, **kwargs):
         raise ConnectionRefusedError("[Errno 111] Connection refused")
 
-    monkeypatch.setattr(tasks.render_pdf, "delay", unreachable)
+    monkeypatch.setattr(jobs.render_pdf, "delay", unreachable)
     with django_capture_on_commit_callbacks(execute=True):
         snapshot = publish(telavi_self_2021, SELF_ANSWERS)
 
@@ -262,12 +263,12 @@ def test_rendering_a_current_pdf_again_changes_nothing(
     results_2021, telavi, cycle_2021, quick_pdfs
 ):
     rendering = scorecard_record(telavi, cycle_2021, "ka")
-    assert tasks.render_pdf.delay(rendering.pk).get() == "rendered"
+    assert jobs.render_pdf.delay(rendering.pk).get() == "rendered"
     rendering.refresh_from_db()
     first = (rendering.file.name, rendering.finished_at, rendering.attempts, stored(rendering))
 
-    assert tasks.render_pdf.delay(rendering.pk).get() == "current"
-    assert documents.render_and_store(rendering.pk) == "current"
+    assert jobs.render_pdf.delay(rendering.pk).get() == "current"
+    assert jobs.render_and_store(rendering.pk) == "current"
 
     rendering.refresh_from_db()
     assert (rendering.file.name, rendering.finished_at, rendering.attempts, stored(rendering)) == (
@@ -280,7 +281,7 @@ def test_it_renders_each_pdf_in_its_own_language(
     results_2021, telavi, cycle_2021, quick_pdfs, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        documents.queue(
+        jobs.queue(
             documents.renderings_for([(Document.SCORECARD, cycle_2021.pk, telavi.pk, None)])
         )
 
@@ -298,7 +299,7 @@ def test_a_failed_render_keeps_the_error_and_stores_no_file(
     broken_renderer(monkeypatch, "WeasyPrint ran out of memory")
     rendering = scorecard_record(telavi, cycle_2021, "ka")
 
-    assert tasks.render_pdf.delay(rendering.pk).get() == "failed"
+    assert jobs.render_pdf.delay(rendering.pk).get() == "failed"
 
     rendering.refresh_from_db()
     assert rendering.status == RenderStatus.FAILED
@@ -316,7 +317,7 @@ def telavi_pdf_then_correction(
     """Telavi's Georgian scorecard PDF was made; then its external assessment was
     corrected, and the PDF of the correction fails to render."""
     rendering = scorecard_record(telavi, cycle_2021, "ka")
-    assert documents.render_and_store(rendering.pk) == "rendered"
+    assert jobs.render_and_store(rendering.pk) == "rendered"
     rendering.refresh_from_db()
     # Published inside the test's transaction: the queued render never runs by itself.
     correct(results_2021["telavi", "external"], {"A.2.1": 70}, by=project_staff)
@@ -328,7 +329,7 @@ def test_a_failed_render_leaves_the_old_file_in_place(telavi_pdf_then_correction
     rendering = telavi_pdf_then_correction
     old_name, old_content = rendering.file.name, stored(rendering)
 
-    assert tasks.render_pdf.delay(rendering.pk).get() == "failed"
+    assert jobs.render_pdf.delay(rendering.pk).get() == "failed"
 
     rendering.refresh_from_db()
     assert rendering.status == RenderStatus.FAILED
@@ -342,7 +343,7 @@ def test_citizens_are_not_given_the_outdated_pdf_after_a_correction(
     telavi_pdf_then_correction, citizen
 ):
     """The page already shows the corrected numbers; the old PDF would contradict it."""
-    tasks.render_pdf.delay(telavi_pdf_then_correction.pk).get()
+    jobs.render_pdf.delay(telavi_pdf_then_correction.pk).get()
 
     response = citizen.get("/ka/" + TELAVI_2021_PDF)
 
@@ -357,7 +358,7 @@ def test_a_render_of_nothing_published_is_recorded_as_failed(
         document=Document.SCORECARD, cycle=cycle_2021, municipality=telavi, language="en"
     )
 
-    assert tasks.render_pdf.delay(rendering.pk).get() == "unpublished"
+    assert jobs.render_pdf.delay(rendering.pk).get() == "unpublished"
 
     rendering.refresh_from_db()
     assert rendering.status == RenderStatus.FAILED
@@ -373,14 +374,14 @@ def test_a_file_that_cannot_be_written_whole_is_never_left_under_its_name(
     results_2021, telavi, cycle_2021, media, monkeypatch, failing_step
 ):
     rendering = scorecard_record(telavi, cycle_2021, "ka")
-    old_name = documents.store(rendering, b"%PDF-1.4 the complete old file", "a" * 32)
+    old_name = jobs.store(rendering, b"%PDF-1.4 the complete old file", "a" * 32)
 
     def fail(*args):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, failing_step, fail)
     with pytest.raises(OSError, match="No space left"):
-        documents.store(rendering, b"%PDF-1.4 half of a new f", "b" * 32)
+        jobs.store(rendering, b"%PDF-1.4 half of a new f", "b" * 32)
     monkeypatch.undo()
 
     assert files_under(media) == [old_name]
@@ -400,7 +401,7 @@ def test_a_citizen_gets_the_pdf_in_the_language_of_the_address(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         publish(telavi_self_2021, SELF_ANSWERS)
-    monkeypatch.setattr(documents, "render", lambda r: pytest.fail("rendered in a request"))
+    monkeypatch.setattr(jobs, "render", lambda r: pytest.fail("rendered in a request"))
 
     georgian = citizen.get("/ka/" + TELAVI_2021_PDF)
     english = citizen.get("/en/" + TELAVI_2021_PDF)
@@ -430,11 +431,11 @@ def test_a_citizen_is_told_a_pdf_is_being_prepared_until_it_is_ready(
     if state != "never queued":
         rendering = scorecard_record(telavi, cycle_2021, "en")
     if state == "queued":
-        documents.queue([rendering])  # the render waits for a worker
+        jobs.queue([rendering])  # the render waits for a worker
     if state == "running":
         Rendering.objects.filter(pk=rendering.pk).update(status=RenderStatus.RUNNING)
     if state == "file lost":
-        rendering.file.name = documents.store(rendering, b"%PDF-1.4\n", "c" * 32)
+        rendering.file.name = jobs.store(rendering, b"%PDF-1.4\n", "c" * 32)
         rendering.status = RenderStatus.DONE
         rendering.save()
         rendering.file.storage.delete(rendering.file.name)
@@ -454,7 +455,7 @@ def test_a_citizen_is_told_when_a_pdf_could_not_be_prepared(
     results_2021, telavi, cycle_2021, visit, monkeypatch
 ):
     broken_renderer(monkeypatch)
-    tasks.render_pdf.delay(scorecard_record(telavi, cycle_2021, "en").pk).get()
+    jobs.render_pdf.delay(scorecard_record(telavi, cycle_2021, "en").pk).get()
 
     page = visit("/en/" + TELAVI_2021_PDF)
 
@@ -501,7 +502,7 @@ def test_a_citizen_gets_the_report_and_the_handbook_once_ready(
 ):
     assert citizen.get("/ka/" + path).status_code == 202
     with django_capture_on_commit_callbacks(execute=True):
-        documents.queue_stale(cycle=cycle_2021)
+        jobs.queue_stale(cycle=cycle_2021)
 
     for language in ("ka", "en"):
         response = citizen.get(f"/{language}/{path}")
@@ -515,7 +516,7 @@ def test_a_citizen_gets_the_report_and_the_handbook_once_ready(
 def test_the_scorecard_page_links_to_its_pdf_in_the_same_language(
     results_2021, telavi, cycle_2021, quick_pdfs, visit, language
 ):
-    documents.render_and_store(scorecard_record(telavi, cycle_2021, language).pk)
+    jobs.render_and_store(scorecard_record(telavi, cycle_2021, language).pk)
 
     page = visit(f"/{language}/{TELAVI_2021}")
 
@@ -527,7 +528,7 @@ def test_the_scorecard_page_offers_the_pdf_with_its_length_once_ready(
 ):
     rendering = scorecard_record(telavi, cycle_2021, "en")
     waiting = visit("/en/" + TELAVI_2021)
-    documents.render_and_store(rendering.pk)
+    jobs.render_and_store(rendering.pk)
 
     ready = visit("/en/" + TELAVI_2021)
 
@@ -553,14 +554,14 @@ def test_the_sweep_queues_missing_failed_and_stale_pdfs_and_leaves_current_ones(
     telavi_en = scorecard_record(telavi, cycle_2021, "en")
     sighnaghi_ka = scorecard_record(sighnaghi, cycle_2021, "ka")
     with django_capture_on_commit_callbacks(execute=True):
-        documents.queue([telavi_ka, telavi_en, sighnaghi_ka])
+        jobs.queue([telavi_ka, telavi_en, sighnaghi_ka])
     current = Rendering.objects.get(pk=telavi_ka.pk)
     Rendering.objects.filter(pk=telavi_en.pk).update(status=RenderStatus.FAILED)
     Rendering.objects.filter(pk=sighnaghi_ka.pk).update(source="made-from-older-data")
     Rendering.objects.filter(municipality=sighnaghi, language="en").delete()
 
     with django_capture_on_commit_callbacks() as callbacks:
-        queued = documents.queue_stale(cycle=cycle_2021)
+        queued = jobs.queue_stale(cycle=cycle_2021)
 
     assert described(queued) == [
         ("handbook", None, "en"),
@@ -583,7 +584,7 @@ def test_the_sweep_queues_missing_failed_and_stale_pdfs_and_leaves_current_ones(
     for callback in callbacks:
         callback()
     assert Rendering.objects.exclude(status=RenderStatus.DONE).count() == 0
-    assert documents.queue_stale(cycle=cycle_2021) == []
+    assert jobs.queue_stale(cycle=cycle_2021) == []
 
 
 def test_the_sweep_queues_again_a_pdf_stuck_in_the_queue(
@@ -592,7 +593,7 @@ def test_the_sweep_queues_again_a_pdf_stuck_in_the_queue(
 ):  # fmt: skip
     settings.RENDER_STUCK_AFTER = timedelta(minutes=30)
     with django_capture_on_commit_callbacks(execute=True):
-        tasks.sweep_pdfs()
+        jobs.sweep_pdfs()
     now = timezone.now()
     stuck = scorecard_record(telavi, cycle_2021, "ka")
     Rendering.objects.filter(pk=stuck.pk).update(
@@ -609,7 +610,7 @@ def test_the_sweep_queues_again_a_pdf_stuck_in_the_queue(
     quick_pdfs.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
-        assert tasks.sweep_pdfs() == 2
+        assert jobs.sweep_pdfs() == 2
 
     assert sorted(pk for pk, _language in quick_pdfs) == sorted([stuck.pk, lost_worker.pk])
     for rendering in (stuck, lost_worker):
@@ -624,7 +625,7 @@ def test_the_sweep_brings_later_scorecards_up_to_date_after_an_earlier_year_is_c
     django_capture_on_commit_callbacks,
 ):  # fmt: skip
     with django_capture_on_commit_callbacks(execute=True):
-        tasks.sweep_pdfs()
+        jobs.sweep_pdfs()
     telavi_2021 = scorecard_record(telavi, cycle_2021, "en")
     made_from = telavi_2021.source
 
@@ -632,7 +633,7 @@ def test_the_sweep_brings_later_scorecards_up_to_date_after_an_earlier_year_is_c
     with django_capture_on_commit_callbacks(execute=True):
         correct(published_2020["telavi", "external"], {"A.2.1": 50}, by=project_staff)
     with django_capture_on_commit_callbacks(execute=True):
-        tasks.sweep_pdfs()
+        jobs.sweep_pdfs()
 
     telavi_2021.refresh_from_db()
     assert telavi_2021.status == RenderStatus.DONE
@@ -643,7 +644,7 @@ def test_the_sweep_brings_later_scorecards_up_to_date_after_an_earlier_year_is_c
 def test_the_sweep_does_nothing_while_pdfs_are_turned_off(published_2021, settings, quick_pdfs):
     settings.RENDER_PDFS = False
 
-    assert tasks.sweep_pdfs() == 0
+    assert jobs.sweep_pdfs() == 0
     assert not Rendering.objects.exists()
 
 

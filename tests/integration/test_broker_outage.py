@@ -12,7 +12,7 @@ from django.db import connections
 
 from assessments import services
 from assessments.models import Document, Rendering, RenderStatus, ScoreSnapshot
-from assessments.tasks import sweep_pdfs
+from assessments.pdf.jobs import sweep_pdfs
 from assessments.workflow import Status
 from tests import factories
 

@@ -6,8 +6,8 @@ import pytest
 from django.db import transaction
 from openpyxl import load_workbook
 
-from assessments.exports import queue_export
 from assessments.models import Export, RenderStatus
+from assessments.opendata.exports import queue_export
 
 from .support import wait_for
 

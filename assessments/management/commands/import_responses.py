@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from assessments.answers.imports import responses_importer
 from assessments.models import Assessment
-from assessments.response_import import responses_importer
 from musqat.imports import run_from_command
 
 

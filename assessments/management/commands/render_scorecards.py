@@ -3,8 +3,8 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from assessments import documents
 from assessments.models import Cycle, RenderStatus
+from assessments.pdf import documents, jobs
 
 
 class Command(BaseCommand):
@@ -35,7 +35,7 @@ class Command(BaseCommand):
         total = len(renderings)
         for number, rendering in enumerate(renderings, 1):
             started = time.perf_counter()
-            documents.queue([rendering])
+            jobs.queue([rendering])
             prefix = f"[{number}/{total}] {rendering}"
             if not eager:
                 self.stdout.write(f"{prefix}: queued")

@@ -12,7 +12,7 @@ from django.db import transaction
 
 from assessments import demo
 from assessments.models import Assessment, Cycle, Response
-from assessments.roles import (
+from assessments.permissions import (
     CSO_MONITOR_GROUP,
     GRANT_REVIEWER_GROUP,
     MUNICIPAL_STAFF_GROUP,

@@ -1,0 +1,473 @@
+"""Assessments: data entry area by area, the right of reply, review and publication."""
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from simple_history.admin import SimpleHistoryAdmin
+
+from indicators.models import ThematicArea
+from musqat.imports import import_view
+from musqat.spreadsheets import download
+
+from .. import services
+from ..answers.forms import (
+    OpenReplyForm,
+    PublishForm,
+    ReturnCommentFormSet,
+    ReturnForm,
+    StateChanged,
+    area_answers,
+    replies,
+    save_area_answers,
+    save_replies,
+)
+from ..answers.history import assessment_history
+from ..answers.imports import refusal, responses_importer, template_filename, template_workbook
+from ..answers.messages import missing_by_area, refused_message, saved_message
+from ..answers.progress import progress_of
+from ..models import (
+    Assessment,
+    ReviewComment,
+)
+from ..permissions import is_project_staff, may, role_for, visible_assessments
+from ..workflow import Kind, Status, TransitionNotAllowed, find_transition, transitions_for
+
+
+class ReviewCommentInline(admin.TabularInline):
+    """Project staff comment on an assessment under review, and mark comments resolved."""
+
+    model = ReviewComment
+    fields = ["indicator", "text", "author", "resolved", "created_at"]
+    readonly_fields = ["author", "created_at"]
+    autocomplete_fields = ["indicator"]
+    extra = 0
+
+
+@admin.register(Assessment)
+class AssessmentAdmin(SimpleHistoryAdmin):
+    """Everyone sees only the assessments the workflow table shows them.
+
+    Answers are entered area by area (area_view), replies on one page (reply_view),
+    and the status moves only through transition_view, which asks the table.
+    """
+
+    list_display = ["municipality", "cycle", "kind", "organization", "status", "answered"]
+    list_filter = ["cycle", "kind", "status", "municipality", "organization"]
+    list_select_related = ["municipality", "cycle", "organization"]
+    search_fields = ["municipality__name_ka", "municipality__name_en", "municipality__slug"]
+    autocomplete_fields = ["municipality", "organization"]
+    readonly_fields = ["status", "reply_deadline", "submitted_at", "published_at", "updated_at"]
+    inlines = [ReviewCommentInline]
+    change_form_template = "admin/assessments/assessment/change_form.html"
+
+    def get_queryset(self, request):
+        queryset = visible_assessments(request.user, super().get_queryset(request))
+        return queryset.annotate(
+            num_answered=Count(
+                "responses", filter=Q(responses__is_na=True) | Q(responses__value__isnull=False)
+            )
+        )
+
+    @admin.display(description=_("answered"), ordering="num_answered")
+    def answered(self, obj):
+        return obj.num_answered
+
+    def get_inlines(self, request, obj):
+        return self.inlines if is_project_staff(request.user) else []
+
+    def has_view_permission(self, request, obj=None):
+        allowed = super().has_view_permission(request, obj)
+        return allowed and (obj is None or may(request.user, "view", obj))
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and is_project_staff(request.user)
+
+    def has_view_history_or_change_history_permission(self, request, obj=None):
+        # The history is for project staff only (workflow.PERMISSIONS "view_history").
+        allowed = super().has_view_history_or_change_history_permission(request, obj)
+        return allowed and (obj is None or may(request.user, "view_history", obj))
+
+    def has_delete_permission(self, request, obj=None):
+        # Published work is never deleted; corrections are new revisions.
+        allowed = super().has_delete_permission(request, obj)
+        return (
+            allowed
+            and is_project_staff(request.user)
+            and (obj is None or not obj.snapshots.exists())
+        )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        assessment = self._visible(request, object_id)
+        context = {**(extra_context or {}), **self._workflow_context(request, assessment)}
+        return super().change_view(request, object_id, form_url, context)
+
+    def save_model(self, request, obj, form, change):
+        obj._change_reason = "edit"
+        super().save_model(request, obj, form, change)
+
+    # --- The workflow pages ------------------------------------------------------------------
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "<path:object_id>/areas/<str:code>/",
+                view(self.area_view),
+                name="assessments_assessment_area",
+            ),
+            path(
+                "<path:object_id>/reply/",
+                view(self.reply_view),
+                name="assessments_assessment_reply",
+            ),
+            path(
+                "<path:object_id>/transition/<str:action>/",
+                view(self.transition_view),
+                name="assessments_assessment_transition",
+            ),
+            path(
+                "<path:object_id>/full-history/",
+                view(self.full_history_view),
+                name="assessments_assessment_full_history",
+            ),
+            path(
+                "<path:object_id>/import/",
+                view(self.responses_import_view),
+                name="assessments_assessment_import",
+            ),
+            path(
+                "<path:object_id>/responses-template.xlsx",
+                view(self.responses_template_view),
+                name="assessments_assessment_responses_template",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _visible(self, request, object_id) -> Assessment:
+        """The assessment if this user may see it; anyone else gets a 404, never data."""
+        # An id that is no number ("abc") finds nothing either, rather than a 500. (An
+        # <int:> route would not do: the admin's own "<path:object_id>/" route would take
+        # the address and redirect it.)
+        if not str(object_id).isdecimal():
+            raise Http404
+        return get_object_or_404(
+            visible_assessments(
+                request.user,
+                Assessment.objects.select_related("municipality", "cycle", "organization"),
+            ),
+            pk=object_id,
+        )
+
+    def _page(self, request, assessment, template, status=200, **context):
+        return TemplateResponse(
+            request,
+            template,
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "assessment": assessment,
+                "original": assessment,
+                **context,
+            },
+            status=status,
+        )
+
+    def _refuse(self, request, assessment, message):
+        return self._page(
+            request,
+            assessment,
+            "admin/assessments/assessment/refused.html",
+            status=403,
+            title=_("Not allowed"),
+            message=message,
+        )
+
+    def _workflow_context(self, request, assessment):
+        role = role_for(request.user, assessment)
+        progress = progress_of([assessment])[assessment.pk]
+        return {
+            "workflow": {
+                "role": role,
+                "transitions": transitions_for(
+                    status=assessment.status, kind=assessment.kind, role=role
+                ),
+                "progress": progress,
+                "can_edit": may(request.user, "edit_answers", assessment),
+                "can_reply": may(request.user, "write_reply", assessment),
+                "reply_is_open": assessment.reply_is_open(),
+                "can_see_history": may(request.user, "view_history", assessment),
+                "comments": assessment.comments.for_reading(),
+                "snapshots": assessment.snapshots.order_by("-revision"),
+            }
+        }
+
+    def area_view(self, request, object_id, code):
+        assessment = self._visible(request, object_id)
+        area = get_object_or_404(
+            ThematicArea, version_id=assessment.cycle.methodology_id, code=code
+        )
+        following = area.following()
+        can_edit = may(request.user, "edit_answers", assessment)
+        status = 200
+        if request.method == "POST":
+            if not can_edit:
+                return self._refuse(
+                    request,
+                    assessment,
+                    _("This assessment is “%(status)s”: its answers cannot be changed now.")
+                    % {"status": assessment.get_status_display()},
+                )
+            try:
+                answers, saved = save_area_answers(
+                    assessment=assessment,
+                    area=area,
+                    data=request.POST,
+                    files=request.FILES,
+                    by=request.user,
+                )
+            except StateChanged:
+                return self._refuse(
+                    request, assessment, _("The assessment changed state meanwhile.")
+                )
+            if saved is not None:
+                messages.success(request, saved_message(saved, area))
+                target = following if "next" in request.POST and following else area
+                return redirect(
+                    "admin:assessments_assessment_area", object_id=assessment.pk, code=target.code
+                )
+            messages.error(request, refused_message(answers))
+            status = 400
+        else:
+            answers = area_answers(assessment, area)
+        progress = progress_of([assessment])[assessment.pk]
+        return self._page(
+            request,
+            assessment,
+            "admin/assessments/assessment/area.html",
+            status=status,
+            title=f"{area.code}. {area.name}",
+            area=area,
+            areas=progress.areas,
+            following=following,
+            answers=answers,
+            can_edit=can_edit,
+        )
+
+    def reply_view(self, request, object_id):
+        assessment = self._visible(request, object_id)
+        if assessment.kind != Kind.EXTERNAL:
+            raise Http404
+        can_reply = may(request.user, "write_reply", assessment) and assessment.reply_is_open()
+        status = 200
+        if request.method == "POST":
+            if not can_reply:
+                return self._refuse(
+                    request, assessment, _("The right of reply is not open for this assessment.")
+                )
+            try:
+                forms_, saved = save_replies(
+                    assessment=assessment, data=request.POST, by=request.user
+                )
+            except StateChanged:
+                return self._refuse(
+                    request, assessment, _("The assessment changed state meanwhile.")
+                )
+            if saved is not None:
+                messages.success(
+                    request,
+                    ngettext("Saved %(count)s reply.", "Saved %(count)s replies.", saved)
+                    % {"count": saved}
+                    if saved
+                    else _("Nothing had changed, so nothing was saved."),
+                )
+                return redirect("admin:assessments_assessment_reply", object_id=assessment.pk)
+            messages.error(request, refused_message(forms_))
+            status = 400
+        else:
+            forms_ = replies(assessment)
+        role = role_for(request.user, assessment)
+        return self._page(
+            request,
+            assessment,
+            "admin/assessments/assessment/reply.html",
+            status=status,
+            title=_("Right of reply"),
+            forms=forms_,
+            can_reply=can_reply,
+            transitions=[
+                t
+                for t in transitions_for(status=assessment.status, kind=assessment.kind, role=role)
+                if t.action == "close_reply"
+            ],
+        )
+
+    def transition_view(self, request, object_id, action):
+        """Confirm, then make one workflow transition, with what that transition needs."""
+        assessment = self._visible(request, object_id)
+        role = role_for(request.user, assessment)
+        try:
+            transition = find_transition(
+                action=action, status=assessment.status, kind=assessment.kind, role=role
+            )
+        except TransitionNotAllowed:
+            return self._refuse(
+                request,
+                assessment,
+                _("You may not do that to this assessment in its present state."),
+            )
+        data = request.POST if request.method == "POST" else None
+        forms_ = self._transition_forms(assessment, action, data)
+        missing = []
+        if action in ("submit", "publish"):
+            missing = assessment.score().missing
+        status = 200
+        if data is not None and not missing and all(f.is_valid() for f in forms_.values()):
+            try:
+                self._perform(request, assessment, action, forms_)
+            except TransitionNotAllowed:
+                return self._refuse(
+                    request,
+                    assessment,
+                    _("You may not do that to this assessment in its present state."),
+                )
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+                status = 400
+            else:
+                messages.success(
+                    request,
+                    _("Done: %(action)s. The assessment is now “%(status)s”.")
+                    % {"action": transition.label, "status": Status(transition.target).label},
+                )
+                return redirect("admin:assessments_assessment_change", assessment.pk)
+        elif data is not None:
+            status = 400
+        return self._page(
+            request,
+            assessment,
+            "admin/assessments/assessment/transition.html",
+            status=status,
+            title=f"{transition.label}: {assessment}",
+            transition=transition,
+            forms=forms_,
+            missing=missing_by_area(assessment, missing),
+        )
+
+    def _transition_forms(self, assessment, action, data):
+        if action == "open_reply":
+            return {"form": OpenReplyForm(data)}
+        if action == "return":
+            formset = ReturnCommentFormSet(data, prefix="comments")
+            for form in formset:
+                form.fields["indicator"].queryset = assessment.indicators().order_by("code")
+            return {"form": ReturnForm(data), "comments": formset}
+        if action == "publish":
+            is_correction = assessment.snapshots.exists()
+            return {"form": PublishForm(data, is_correction=is_correction)}
+        return {}
+
+    def _perform(self, request, assessment, action, forms_):
+        user = request.user
+        if action == "submit":
+            services.submit_assessment(assessment=assessment, by=user)
+        elif action == "open_reply":
+            services.open_reply(
+                assessment=assessment, by=user, days=forms_["form"].cleaned_data["days"]
+            )
+        elif action == "return":
+            comments = [
+                (form.cleaned_data["indicator"].pk, form.cleaned_data["text"])
+                for form in forms_["comments"]
+                if form.cleaned_data.get("indicator")
+            ]
+            services.return_assessment(
+                assessment=assessment,
+                by=user,
+                comments=comments,
+                note=forms_["form"].cleaned_data["note"],
+            )
+        elif action == "publish":
+            notes = forms_["form"].cleaned_data
+            services.publish_assessment(
+                assessment=assessment,
+                by=user,
+                note_ka=notes.get("note_ka", ""),
+                note_en=notes.get("note_en", ""),
+            )
+        else:
+            services.move_assessment(assessment=assessment, action=action, by=user)
+
+    def full_history_view(self, request, object_id):
+        assessment = self._visible(request, object_id)
+        if not may(request.user, "view_history", assessment):
+            return self._refuse(
+                request, assessment, _("Only project staff can see an assessment's history.")
+            )
+        page = Paginator(assessment_history(assessment), 100).get_page(request.GET.get("page"))
+        return self._page(
+            request,
+            assessment,
+            "admin/assessments/assessment/full_history.html",
+            title=_("Full history of %(assessment)s") % {"assessment": assessment},
+            page=page,
+        )
+
+    # --- Answers from a spreadsheet ----------------------------------------------------------
+
+    def _import_refused(self, request, assessment):
+        """A 403 page unless this person may enter the draft's answers; None if they may."""
+        reason = refusal(assessment, request.user)
+        return self._refuse(request, assessment, reason) if reason else None
+
+    def responses_import_view(self, request, object_id):
+        assessment = self._visible(request, object_id)
+        refused = self._import_refused(request, assessment)
+        if refused:
+            return refused
+        opts = self.model._meta
+        change_url = reverse("admin:assessments_assessment_change", args=[assessment.pk])
+        template_url = reverse(
+            "admin:assessments_assessment_responses_template", args=[assessment.pk]
+        )
+        return import_view(
+            request,
+            importer=responses_importer(assessment),
+            title=_("Import responses from a spreadsheet"),
+            what=str(_("Responses of %(assessment)s") % {"assessment": assessment}),
+            target=assessment,
+            done_url=change_url,
+            context={
+                **self.admin_site.each_context(request),
+                "opts": opts,
+                "original": assessment,
+                "breadcrumbs": [
+                    (reverse("admin:assessments_assessment_changelist"), opts.verbose_name_plural),
+                    (change_url, str(assessment)),
+                ],
+                "intro": _(
+                    "One row per indicator, with its value, whether it does not apply and why, "
+                    "the evidence and links. Download the template: it has every indicator "
+                    "this assessment answers, its current answer and what each value may be. "
+                    "Nothing is written until you confirm the preview, and nothing at all if "
+                    "any row is wrong."
+                ),
+                "template_links": [
+                    (template_url, _("Download the template with the current answers (.xlsx)"))
+                ],
+                "cancel_url": change_url,
+            },
+        )
+
+    def responses_template_view(self, request, object_id):
+        assessment = self._visible(request, object_id)
+        refused = self._import_refused(request, assessment)
+        if refused:
+            return refused
+        return download(template_workbook(assessment), template_filename(assessment))

@@ -1,0 +1,506 @@
+"""Forms for entering answers and replies, shared by the admin and the monitor workspace."""
+
+from decimal import Decimal
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.template.defaultfilters import filesizeformat
+from django.utils import formats, timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from indicators.models import Indicator, ResponseType, ThematicArea
+
+from ..models import Assessment, EvidenceFile, Response
+from ..results.display import answer_text
+
+# Evidence: what a file must start with, by extension. Office files are ZIP
+# (OOXML, OpenDocument) or OLE2 (older Word/Excel/PowerPoint) containers.
+ZIP = (b"PK\x03\x04",)
+OLE2 = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",)
+EVIDENCE_SIGNATURES = {
+    "pdf": (b"%PDF-",),
+    "png": (b"\x89PNG\r\n\x1a\n",),
+    "jpg": (b"\xff\xd8\xff",),
+    "jpeg": (b"\xff\xd8\xff",),
+    "gif": (b"GIF87a", b"GIF89a"),
+    "webp": (b"RIFF",),
+    "docx": ZIP,
+    "xlsx": ZIP,
+    "pptx": ZIP,
+    "odt": ZIP,
+    "ods": ZIP,
+    "odp": ZIP,
+    "doc": OLE2,
+    "xls": OLE2,
+    "ppt": OLE2,
+}
+
+
+def check_evidence_file(upload) -> None:
+    """Refuse a file that is too big, or not a PDF, an image or an office document."""
+    name = upload.name
+    if upload.size > settings.EVIDENCE_MAX_BYTES:
+        raise ValidationError(
+            _("“%(name)s” is %(size)s; an evidence file may be %(limit)s at most."),
+            code="file_too_big",
+            params={
+                "name": name,
+                "size": filesizeformat(upload.size),
+                "limit": filesizeformat(settings.EVIDENCE_MAX_BYTES),
+            },
+        )
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    signatures = EVIDENCE_SIGNATURES.get(extension)
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    if signatures is None or not head.startswith(signatures):
+        raise ValidationError(
+            _(
+                "“%(name)s” is not a PDF, an image (PNG, JPEG, GIF, WebP) or an office "
+                "document (Word, Excel, PowerPoint, OpenDocument)."
+            ),
+            code="file_type",
+            params={"name": name},
+        )
+    if extension == "webp" and head[8:12] != b"WEBP":
+        raise ValidationError(
+            _("“%(name)s” is not a WebP image."), code="file_type", params={"name": name}
+        )
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class EvidenceFilesField(forms.FileField):
+    """Several evidence files at once, each checked by check_evidence_file."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPT}))
+        super().__init__(**kwargs)
+
+    def has_changed(self, initial, data):
+        return bool(data)
+
+    def clean(self, data, initial=None):
+        uploads = data if isinstance(data, list | tuple) else [data] if data else []
+        cleaned, errors = [], []
+        for upload in uploads:
+            upload = super().clean(upload, initial)
+            try:
+                check_evidence_file(upload)
+            except ValidationError as error:
+                errors.append(error)
+            else:
+                cleaned.append(upload)
+        if errors:
+            raise ValidationError(errors)
+        return cleaned
+
+
+ACCEPT = ",".join(f".{extension}" for extension in EVIDENCE_SIGNATURES)
+
+
+def links_are_addresses(text: str) -> None:
+    check = URLValidator(schemes=["http", "https"])
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.strip():
+            try:
+                check(line.strip())
+            except ValidationError:
+                raise ValidationError(
+                    _("Line %(number)s is not a web address (http:// or https://): %(line)s"),
+                    code="invalid_link",
+                    params={"number": number, "line": line.strip()},
+                ) from None
+
+
+class VersionedForm(forms.ModelForm):
+    """A form on a Response that notices when someone else saved it meanwhile.
+
+    The page carries the version it was rendered from. If the answer has moved on
+    since, the form says who changed it and what it says now, keeps what this person
+    typed, and takes the new version, so that saving again replaces it knowingly.
+    """
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["version"].initial = self.instance.version if self.instance.pk else None
+        for name in self._meta.fields:
+            # Compare with what the page showed, not with what the database says now.
+            self.fields[name].show_hidden_initial = True
+
+    def hidden_initials(self):
+        """The values the page showed, sent back so that has_changed compares with them."""
+        return mark_safe(
+            "".join(
+                bound.as_hidden(only_initial=True)
+                for bound in self
+                if bound.field.show_hidden_initial
+            )
+        )
+
+    @property
+    def changed_data(self):
+        return [name for name in super().changed_data if name != "version"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk and cleaned.get("version") != self.instance.version:
+            self.data = self.data.copy()
+            self.data[self.add_prefix("version")] = self.instance.version
+            self.add_error(None, self.conflict_message())
+        return cleaned
+
+    conflict_text = _(
+        "%(name)s saved this answer at %(time)s, after you opened this page. "
+        "It now says: %(answer)s. What you typed is kept below; check it and "
+        "save again to replace their version."
+    )
+
+    def conflict_message(self):
+        who = self.instance.updated_by
+        return ValidationError(
+            self.conflict_text,
+            code="conflict",
+            params={
+                "name": (who.get_full_name() or who.get_username()) if who else _("Someone"),
+                "time": formats.time_format(timezone.localtime(self.instance.updated_at)),
+                **self.saved_params(),
+            },
+        )
+
+    def saved_params(self) -> dict:
+        return {"answer": self.saved_answer()}
+
+    def saved_answer(self) -> str:
+        return answer_text(self.instance.indicator, self.instance.value, self.instance.is_na)
+
+    def save(self, *, by):
+        response = super().save(commit=False)
+        response.version = response.version + 1 if response.pk else 1
+        response.updated_by = by
+        response.save()
+        return response
+
+
+class ResponseForm(VersionedForm):
+    """One indicator's answer: a widget for its response type, N/A with a reason,
+    evidence in Georgian (and English), links and files."""
+
+    new_files = EvidenceFilesField(
+        label=_("Add evidence files"),
+        required=False,
+        help_text=_("PDF, images or office documents, up to 10 MB each."),
+    )
+    remove_files = forms.ModelMultipleChoiceField(
+        queryset=EvidenceFile.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Remove files"),
+    )
+
+    class Meta:
+        model = Response
+        fields = [
+            "value",
+            "is_na",
+            "na_reason",
+            "na_reason_en",
+            "evidence",
+            "evidence_en",
+            "links",
+        ]
+        widgets = {
+            name: forms.Textarea(attrs={"rows": 2})
+            for name in ("na_reason", "na_reason_en", "evidence", "evidence_en", "links")
+        }
+
+    def __init__(self, *args, indicator: Indicator, comments=(), **kwargs):
+        self.indicator = indicator
+        self.comments = list(comments)
+        super().__init__(*args, **kwargs)
+        self.fields["value"] = value_field(indicator)
+        self.fields["value"].show_hidden_initial = True
+        if self.instance.value is not None:
+            self.initial["value"] = shown_value(indicator, self.instance.value)
+        self.fields["links"].validators.append(links_are_addresses)
+        self.fields["na_reason"].help_text = _("Required when the indicator does not apply.")
+        files = self.instance.files.all() if self.instance.pk else EvidenceFile.objects.none()
+        self.fields["remove_files"].queryset = files
+        self.existing_files = list(files)
+        if not self.existing_files:
+            del self.fields["remove_files"]
+
+    def value_initial(self):
+        """The hidden copy of the value the page showed, for radio buttons: crispy draws
+        those itself and leaves it out (other fields carry their own)."""
+        bound = self["value"]
+        if isinstance(bound.field.widget, forms.RadioSelect):
+            return bound.as_hidden(only_initial=True)
+        return ""
+
+    def save(self, *, by):
+        response = super().save(by=by)
+        for upload in self.cleaned_data.get("new_files") or []:
+            EvidenceFile.objects.create(
+                response=response, file=upload, title=upload.name, uploaded_by=by
+            )
+        for document in self.cleaned_data.get("remove_files") or []:
+            document.file.delete(save=False)
+            document.delete()
+        return response
+
+
+def shown_value(indicator: Indicator, value: Decimal):
+    """A stored value as its input shows it: the choice ("1", "2") or the number as typed."""
+    if indicator.response_type in (ResponseType.YES_NO, ResponseType.SCALE):
+        return str(int(value))
+    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
+
+
+def value_field(indicator: Indicator) -> forms.Field:
+    """The input for an indicator's value: its scale levels in words, yes/no, or a number."""
+    label = _("Answer")
+    if indicator.response_type == ResponseType.YES_NO:
+        return forms.TypedChoiceField(
+            label=label,
+            choices=[("1", _("Yes")), ("0", _("No"))],
+            coerce=Decimal,
+            empty_value=None,
+            required=False,
+            widget=forms.RadioSelect,
+        )
+    if indicator.response_type == ResponseType.SCALE:
+        labels = indicator.labels_in(get_language() or "ka") or indicator.labels_in("ka")
+        return forms.TypedChoiceField(
+            label=label,
+            choices=[(str(level), f"{level} – {text}") for level, text in enumerate(labels)],
+            coerce=Decimal,
+            empty_value=None,
+            required=False,
+            widget=forms.RadioSelect,
+        )
+    help_text = ""
+    if indicator.response_type == ResponseType.PERCENT:
+        help_text = _("A percentage from 0 to 100.")
+    elif indicator.unit:
+        help_text = _("A number, in %(unit)s.") % {"unit": indicator.unit}
+    return forms.DecimalField(
+        label=label,
+        required=False,
+        max_digits=14,
+        decimal_places=4,
+        localize=True,
+        help_text=help_text,
+        # A wrong type ("abc") gets the same words as the model's own check.
+        error_messages={"invalid": _("Enter a number.")},
+    )
+
+
+class ReplyForm(VersionedForm):
+    """The municipality's answer to one finding of the external assessment."""
+
+    class Meta:
+        model = Response
+        fields = ["reply", "reply_en"]
+        widgets = {name: forms.Textarea(attrs={"rows": 3}) for name in ("reply", "reply_en")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.indicator = self.instance.indicator
+        self.fields["reply"].label = _("Reply (Georgian)")
+        self.fields["reply_en"].label = _("Reply (English)")
+        for name in ("reply", "reply_en"):
+            self.fields[name].help_text = ""
+
+    conflict_text = _(
+        "%(name)s saved a reply to this finding at %(time)s, after you opened this "
+        "page. It now says: %(reply)s. What you typed is kept below; check it and "
+        "save again to replace it."
+    )
+
+    def saved_params(self) -> dict:
+        return {"reply": self.instance.reply or "—"}
+
+
+class FormGroup:
+    """Several forms on one page that validate and save together.
+
+    Only the forms a person changed are checked and saved, so an answer someone
+    else saved meanwhile is not overwritten with what the page showed before.
+    """
+
+    def __init__(self, forms_):
+        self.forms = forms_
+        self._changed = None
+
+    def __iter__(self):
+        return iter(self.forms)
+
+    @property
+    def changed(self):
+        if self._changed is None:
+            self._changed = [form for form in self.forms if form.has_changed()]
+        return self._changed
+
+    def is_valid(self) -> bool:
+        for form in self.forms:
+            if form not in self.changed:
+                # Untouched: shown again as it is saved now, perhaps by someone else.
+                form.is_bound = False
+        return all([form.is_valid() for form in self.changed])
+
+    @property
+    def error_count(self) -> int:
+        return sum(1 for form in self.changed if form.errors)
+
+    def save(self, *, by) -> int:
+        with transaction.atomic():
+            for form in self.changed:
+                form.save(by=by)
+        return len(self.changed)
+
+
+def indicators_of(assessment: Assessment, area: ThematicArea):
+    return (
+        assessment.indicators()
+        .filter(criterion__area=area)
+        .select_related("criterion")
+        .order_by("criterion__order", "criterion__code", "order", "code")
+    )
+
+
+def area_answers(assessment: Assessment, area: ThematicArea, data=None, files=None) -> FormGroup:
+    """The answer forms of one thematic area, with the review comments still open."""
+    indicators = list(indicators_of(assessment, area))
+    responses = {
+        r.indicator_id: r
+        for r in assessment.responses.filter(indicator__in=indicators)
+        .select_related("updated_by", "indicator")
+        .prefetch_related("files")
+    }
+    comments = {}
+    for comment in assessment.comments.open().filter(indicator__in=indicators):
+        comments.setdefault(comment.indicator_id, []).append(comment)
+    return FormGroup(
+        [
+            ResponseForm(
+                data,
+                files,
+                prefix=f"i{indicator.pk}",
+                instance=responses.get(indicator.pk)
+                or Response(assessment=assessment, indicator=indicator),
+                indicator=indicator,
+                comments=comments.get(indicator.pk, ()),
+            )
+            for indicator in indicators
+        ]
+    )
+
+
+def save_area_answers(*, assessment: Assessment, area: ThematicArea, data, files, by):
+    """Validate and save one area's answers, one save per assessment at a time.
+
+    Returns the forms and how many answers were saved, or None when something was
+    refused (the forms then carry the errors and everything that was typed).
+    """
+    return _save_locked(assessment, lambda a: area_answers(a, area, data, files), by=by)
+
+
+def save_replies(*, assessment: Assessment, data, by):
+    return _save_locked(assessment, lambda a: replies(a, data), by=by)
+
+
+def _save_locked(assessment: Assessment, build, *, by):
+    with transaction.atomic():
+        # Lock the assessment, so that two saves cannot both pass the version check.
+        locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+        group = build(locked)
+        if locked.status != assessment.status:
+            raise StateChanged
+        if not group.is_valid():
+            return group, None
+        return group, group.save(by=by)
+
+
+class StateChanged(Exception):
+    """The assessment moved on in the workflow while the page was open."""
+
+
+def replies(assessment: Assessment, data=None) -> FormGroup:
+    """A reply form for every finding of an external assessment, in methodology order."""
+    responses = (
+        assessment.responses.select_related("indicator__criterion__area", "updated_by")
+        .prefetch_related("files")
+        .order_by(
+            "indicator__criterion__area__order",
+            "indicator__criterion__order",
+            "indicator__order",
+            "indicator__code",
+        )
+    )
+    return FormGroup([ReplyForm(data, prefix=f"r{r.pk}", instance=r) for r in responses])
+
+
+class OpenReplyForm(forms.Form):
+    days = forms.IntegerField(
+        label=_("Days the municipality has to reply"), min_value=1, max_value=90, initial=14
+    )
+
+
+class ReturnCommentForm(forms.Form):
+    """A reviewer's comment on one indicator, sent back with the assessment."""
+
+    indicator = forms.ModelChoiceField(
+        queryset=Indicator.objects.none(), label=_("Indicator"), required=False
+    )
+    text = forms.CharField(
+        label=_("Comment"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("indicator") and not cleaned.get("text", "").strip():
+            self.add_error("text", _("Write what needs to change."))
+        if cleaned.get("text", "").strip() and not cleaned.get("indicator"):
+            self.add_error("indicator", _("Choose the indicator this comment is about."))
+        return cleaned
+
+
+class ReturnForm(forms.Form):
+    note = forms.CharField(
+        label=_("Comment on the whole assessment"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+    )
+
+
+ReturnCommentFormSet = forms.formset_factory(ReturnCommentForm, extra=3)
+
+
+class PublishForm(forms.Form):
+    """A correction (a second or later revision) explains itself in both languages."""
+
+    note_ka = forms.CharField(
+        label=_("Public note (Georgian)"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    note_en = forms.CharField(
+        label=_("Public note (English)"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+    def __init__(self, *args, is_correction: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not is_correction:
+            del self.fields["note_ka"], self.fields["note_en"]
+        else:
+            for name in ("note_ka", "note_en"):
+                self.fields[name].required = True

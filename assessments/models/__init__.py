@@ -1,0 +1,48 @@
+"""The assessments app's models, one module per concept; Django finds them here."""
+
+from .answers import (
+    AnswerTexts,
+    EvidenceFile,
+    Response,
+    ReviewComment,
+    evidence_path,
+    invalid_answer_message,
+)
+from .cycles import (
+    ANSWERED_BY,
+    Assessment,
+    Cycle,
+    indicator_spec,
+    methodology_lock,
+    methodology_spec,
+)
+from .jobs import Document, Export, ExportKind, Rendering, RenderStatus
+from .notifications import NotificationSettings, SentNotification, language_of
+from .snapshots import AreaScore, CriterionScore, IndicatorScore, ScoreSnapshot
+
+__all__ = [
+    "ANSWERED_BY",
+    "AnswerTexts",
+    "AreaScore",
+    "Assessment",
+    "CriterionScore",
+    "Cycle",
+    "Document",
+    "EvidenceFile",
+    "Export",
+    "ExportKind",
+    "IndicatorScore",
+    "NotificationSettings",
+    "Rendering",
+    "RenderStatus",
+    "Response",
+    "ReviewComment",
+    "ScoreSnapshot",
+    "SentNotification",
+    "evidence_path",
+    "indicator_spec",
+    "invalid_answer_message",
+    "language_of",
+    "methodology_lock",
+    "methodology_spec",
+]

@@ -1,0 +1,488 @@
+"""Open data: published results as tidy rows, for the public files and the staff workbook.
+
+Each dataset is a list of columns (stable English names, a type, a unit and a
+description: the data dictionary) and rows of plain values in that order. Like
+``published``, everything here reads only the current snapshots of published
+assessments, so a draft, submitted or under-review assessment never appears. The
+numbers are the ones the scoring engine froze, rounded here for the files: scores
+(0–100) to 2 decimals, normalised answers (0–1) to 4. Each builder runs a fixed
+number of queries, however many municipalities or indicators there are.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Case, Count, Q, Value, When
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from indicators.matrix import COLUMN_NOTES, COLUMNS, matrix_rows
+from indicators.models import Criterion, Indicator, MethodologyVersion, ThematicArea
+from musqat.spreadsheets import plain_decimal
+
+from ..models import AreaScore, CriterionScore, Cycle, IndicatorScore, ScoreSnapshot
+from ..results import cycles as results_cycles
+from ..results import display
+from ..scoring import rounded
+from ..workflow import Kind
+
+LANGUAGES = ("ka", "en")
+SCORE_PLACES = 2
+NORMALISED_PLACES = 4
+
+# The licence of every open-data file. Change it here if the project decides otherwise.
+LICENCE_NAME = "CC BY 4.0"
+LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
+
+# Types, as the data dictionary names them.
+TEXT, INTEGER, DECIMAL, BOOLEAN, DATETIME = "text", "integer", "decimal", "boolean", "date-time"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a dataset, as the data dictionary describes it."""
+
+    name: str
+    type: str
+    description: str
+    unit: str = ""
+
+
+@dataclass
+class Dataset:
+    name: str
+    title: str
+    columns: list[Column]
+    rows: Iterable[tuple]
+
+    @property
+    def names(self) -> list[str]:
+        return [column.name for column in self.columns]
+
+
+def _in_each_language(text) -> tuple[str, str]:
+    """A translatable text in Georgian and in English, for a pair of label columns."""
+    pair = []
+    for language in LANGUAGES:
+        with translation.override(language):
+            pair.append(str(text))
+    return tuple(pair)
+
+
+def _timestamp(value) -> str:
+    return timezone.localtime(value).isoformat(timespec="seconds")
+
+
+# --- The columns (the data dictionary) ----------------------------------------------------
+
+MUNICIPALITY_COLUMNS = [
+    Column("cycle", INTEGER, _("Year of the assessment cycle.")),
+    Column(
+        "municipality_slug",
+        TEXT,
+        _("Stable identifier of the municipality (ASCII, as in the site's addresses)."),
+    ),
+    Column("municipality_name_ka", TEXT, _("Name of the municipality in Georgian.")),
+    Column("municipality_name_en", TEXT, _("Name of the municipality in English.")),
+    Column(
+        "kind",
+        TEXT,
+        _(
+            "self: the municipality's self-assessment; external: the independent assessment "
+            "by a local civil society organisation."
+        ),
+    ),
+    Column("kind_name_ka", TEXT, _("The kind of assessment in Georgian.")),
+    Column("kind_name_en", TEXT, _("The kind of assessment in English.")),
+]
+
+SCORE_COLUMNS = [
+    *MUNICIPALITY_COLUMNS,
+    Column(
+        "level",
+        TEXT,
+        _(
+            "What the row scores: overall (the whole assessment), area (a thematic area) or "
+            "criterion. Each published assessment has one overall row, then each area "
+            "followed by its criteria."
+        ),
+    ),
+    Column("code", TEXT, _("Code of the area or criterion (A, A.1); empty on overall rows.")),
+    Column(
+        "area_code",
+        TEXT,
+        _("Code of the thematic area the row belongs to; empty on overall rows."),
+    ),
+    Column(
+        "name_ka",
+        TEXT,
+        _("Name of the area or criterion in Georgian (“overall score” on overall rows)."),
+    ),
+    Column("name_en", TEXT, _("Name of the area or criterion in English.")),
+    Column(
+        "score",
+        DECIMAL,
+        _(
+            "The published score, rounded to 2 decimals. Empty when no indicator in it "
+            "applies: all are not applicable, or this kind of assessment answers none of them."
+        ),
+        "0–100",
+    ),
+    Column(
+        "rank",
+        INTEGER,
+        _(
+            "Overall rows only: rank among the cycle's published assessments of the same kind, "
+            "by the score rounded to one decimal; ties share a rank (1, 2, 2, 4)."
+        ),
+    ),
+    Column(
+        "band_ka",
+        TEXT,
+        _("Grade band of the score (by the score rounded to one decimal), in Georgian."),
+    ),
+    Column("band_en", TEXT, _("Grade band of the score, in English.")),
+    Column(
+        "revision",
+        INTEGER,
+        _(
+            "Published revision of the assessment: 1, or higher after a correction, which "
+            "is published with a public note."
+        ),
+    ),
+    Column("published_at", DATETIME, _("When this revision was results_cycles."), "ISO 8601"),
+]
+
+TEXT_COLUMNS = [
+    ("na_reason", _("Why the indicator does not apply")),
+    ("evidence", _("Evidence given for the answer")),
+    ("reply", _("External assessments: the municipality's reply to the finding")),
+]
+
+RESPONSE_COLUMNS = [
+    *MUNICIPALITY_COLUMNS,
+    Column("area_code", TEXT, _("Code of the thematic area.")),
+    Column("criterion_code", TEXT, _("Code of the criterion.")),
+    Column(
+        "indicator_code",
+        TEXT,
+        _("Code of the indicator, as in the methodology file of the cycle's version."),
+    ),
+    Column("indicator_name_ka", TEXT, _("Name of the indicator in Georgian.")),
+    Column("indicator_name_en", TEXT, _("Name of the indicator in English.")),
+    Column(
+        "response_type",
+        TEXT,
+        _("yes_no, scale (levels 0..k), percent (0–100) or numeric (with thresholds)."),
+    ),
+    Column(
+        "value",
+        DECIMAL,
+        _(
+            "The answer as a number: yes 1 and no 0, a scale level, a percentage, or a number "
+            "in the indicator's unit. Empty when the indicator does not apply."
+        ),
+    ),
+    Column(
+        "not_applicable",
+        BOOLEAN,
+        _(
+            "true when the indicator does not apply (with a reason); it then counts neither "
+            "for nor against the score."
+        ),
+    ),
+    Column(
+        "normalised",
+        DECIMAL,
+        _(
+            "The answer on a 0–1 scale by the scoring rules, rounded to 4 decimals; empty "
+            "when the indicator does not apply."
+        ),
+        "0–1",
+    ),
+    Column("answer_ka", TEXT, _("The answer in words, in Georgian.")),
+    Column("answer_en", TEXT, _("The answer in words, in English.")),
+    *(
+        Column(f"{field}_{language}", TEXT, description)
+        for field, description in TEXT_COLUMNS
+        for language in LANGUAGES
+    ),
+    Column("links", TEXT, _("Web addresses given as evidence, separated by spaces.")),
+    Column("revision", INTEGER, _("Published revision of the assessment the answer belongs to.")),
+]
+
+NUMBER_COLUMNS = {"area_weight", "criterion_weight", "worst", "best", "weight"}
+METHODOLOGY_COLUMNS = [
+    Column(name, DECIMAL if name in NUMBER_COLUMNS else TEXT, COLUMN_NOTES[name])
+    for name in COLUMNS
+]
+
+SCORE_NAMES = [column.name for column in SCORE_COLUMNS]
+RESPONSE_NAMES = [column.name for column in RESPONSE_COLUMNS]
+
+DATASET_TITLES = {
+    "scores": _("Scores"),
+    "responses": _("Indicator responses"),
+    "methodology": _("Methodology"),
+}
+DATASET_COLUMNS = {
+    "scores": SCORE_COLUMNS,
+    "responses": RESPONSE_COLUMNS,
+    "methodology": METHODOLOGY_COLUMNS,
+}
+CYCLE_DATASETS = ("scores", "responses")
+
+
+def dictionary() -> list[Dataset]:
+    """Every dataset's columns, without rows: the data dictionary."""
+    return [
+        Dataset(name=name, title=DATASET_TITLES[name], columns=columns, rows=())
+        for name, columns in DATASET_COLUMNS.items()
+    ]
+
+
+DICTIONARY_COLUMNS = ["dataset", "column", "type", "unit", "description_ka", "description_en"]
+
+
+def dictionary_rows() -> list[tuple]:
+    return [
+        (dataset.name, column.name, column.type, column.unit,
+         *_in_each_language(column.description))
+        for dataset in dictionary()
+        for column in dataset.columns
+    ]  # fmt: skip
+
+
+# --- Scores ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Snapshot:
+    pk: int
+    municipality_id: int
+    slug: str
+    name_ka: str
+    name_en: str
+    kind: str
+    overall: Decimal | None
+    revision: int
+    published_at: object
+
+
+def _snapshots(cycle: Cycle) -> list[_Snapshot]:
+    """The cycle's public revisions, by municipality, the self-assessment first."""
+    found = [
+        _Snapshot(*row)
+        for row in ScoreSnapshot.objects.current()
+        .filter(assessment__cycle=cycle)
+        .values_list(
+            "pk", "assessment__municipality_id", "assessment__municipality__slug",
+            "assessment__municipality__name_ka", "assessment__municipality__name_en",
+            "assessment__kind", "overall", "revision", "published_at",
+        )
+    ]  # fmt: skip
+    return sorted(found, key=lambda s: (s.slug, results_cycles.KINDS.index(s.kind)))
+
+
+def _kind_names() -> dict[str, tuple[str, str]]:
+    return {kind: _in_each_language(Kind(kind).label) for kind in results_cycles.KINDS}
+
+
+def score_rows(cycle: Cycle) -> list[tuple]:
+    """One row per published score: overall, each area, each criterion (SCORE_COLUMNS)."""
+    snapshots = _snapshots(cycle)
+    if not snapshots:
+        return []
+    version_id = cycle.methodology_id
+    ranks = results_cycles.rank_by_kind((s.municipality_id, s.kind, s.overall) for s in snapshots)
+    bands = results_cycles.Bands.of(version_id)
+    areas = list(
+        ThematicArea.objects.filter(version_id=version_id).values_list(
+            "pk", "code", "name_ka", "name_en"
+        )
+    )
+    criteria_of = defaultdict(list)
+    for pk, code, area_id, name_ka, name_en in Criterion.objects.filter(
+        area__version_id=version_id
+    ).values_list("pk", "code", "area_id", "name_ka", "name_en"):
+        criteria_of[area_id].append((pk, code, name_ka, name_en))
+    ids = [s.pk for s in snapshots]
+    area_scores = {
+        (snapshot_id, area_id): score
+        for snapshot_id, area_id, score in AreaScore.objects.filter(
+            snapshot_id__in=ids
+        ).values_list("snapshot_id", "area_id", "score")
+    }
+    criterion_scores = {
+        (snapshot_id, criterion_id): score
+        for snapshot_id, criterion_id, score in CriterionScore.objects.filter(
+            snapshot_id__in=ids
+        ).values_list("snapshot_id", "criterion_id", "score")
+    }
+    kind_names = _kind_names()
+    overall_names = _in_each_language(_("Overall score"))
+
+    def band_names(score):
+        band = bands(score)
+        return (band.label_ka, band.label_en) if band else ("", "")
+
+    rows = []
+    for s in snapshots:
+        first = (cycle.year, s.slug, s.name_ka, s.name_en, s.kind, *kind_names[s.kind])
+        last = (s.revision, _timestamp(s.published_at))
+        rank = ranks.get(s.kind, {}).get(s.municipality_id)
+        rows.append(
+            (*first, "overall", "", "", *overall_names, rounded(s.overall, SCORE_PLACES), rank,
+             *band_names(s.overall), *last)
+        )  # fmt: skip
+        for area_id, area_code, area_ka, area_en in areas:
+            if (s.pk, area_id) not in area_scores:
+                continue
+            score = area_scores[s.pk, area_id]
+            rows.append(
+                (*first, "area", area_code, area_code, area_ka, area_en,
+                 rounded(score, SCORE_PLACES), None, *band_names(score), *last)
+            )  # fmt: skip
+            for criterion_id, code, name_ka, name_en in criteria_of[area_id]:
+                if (s.pk, criterion_id) not in criterion_scores:
+                    continue
+                score = criterion_scores[s.pk, criterion_id]
+                rows.append(
+                    (*first, "criterion", code, area_code, name_ka, name_en,
+                     rounded(score, SCORE_PLACES), None, *band_names(score), *last)
+                )  # fmt: skip
+    return rows
+
+
+# --- Indicator responses ---------------------------------------------------------------------
+
+TEXT_FIELDS = [f"{field}{suffix}" for field, _text in TEXT_COLUMNS for suffix in ("", "_en")]
+
+
+def response_rows(cycle: Cycle) -> Iterator[tuple]:
+    """One row per published answer (RESPONSE_COLUMNS), read from the database in chunks."""
+    snapshots = {s.pk: s for s in _snapshots(cycle)}
+    if not snapshots:
+        return
+    indicators = {
+        indicator.pk: indicator
+        for indicator in Indicator.objects.filter(
+            criterion__area__version_id=cycle.methodology_id
+        ).select_related("criterion__area")
+    }
+    kind_names = _kind_names()
+    answers: dict[tuple, tuple[str, str]] = {}
+
+    def answer_in_words(indicator, value, is_na):
+        # Few answers differ (yes, no, a handful of levels), so each is put in words once.
+        key = (indicator.pk, value, is_na)
+        if key not in answers:
+            texts = display.answer_texts(indicator, value, is_na)
+            answers[key] = tuple(texts[language] for language in LANGUAGES)
+        return answers[key]
+
+    kind_order = Case(
+        *(When(snapshot__assessment__kind=kind, then=Value(i)) for i, kind in
+          enumerate(results_cycles.KINDS))
+    )  # fmt: skip
+    scores = (
+        IndicatorScore.objects.filter(snapshot_id__in=snapshots)
+        .order_by(
+            "snapshot__assessment__municipality__slug", kind_order,
+            "indicator__criterion__area__order", "indicator__criterion__area__code",
+            "indicator__criterion__order", "indicator__criterion__code",
+            "indicator__order", "indicator__code",
+        )
+        .values_list("snapshot_id", "indicator_id", "value", "is_na", "normalised", "links",
+                     *TEXT_FIELDS)
+    )  # fmt: skip
+    for snapshot_id, indicator_id, value, is_na, normalised, links, *texts in scores.iterator(
+        chunk_size=2000
+    ):
+        s = snapshots[snapshot_id]
+        indicator = indicators[indicator_id]
+        criterion = indicator.criterion
+        yield (
+            cycle.year, s.slug, s.name_ka, s.name_en, s.kind, *kind_names[s.kind],
+            criterion.area.code, criterion.code, indicator.code,
+            indicator.name_ka, indicator.name_en, indicator.response_type,
+            plain_decimal(value), is_na, rounded(normalised, NORMALISED_PLACES),
+            *answer_in_words(indicator, value, is_na),
+            *texts,
+            " ".join(line.strip() for line in links.splitlines() if line.strip()),
+            s.revision,
+        )  # fmt: skip
+
+
+def response_count(cycle: Cycle) -> int:
+    return IndicatorScore.objects.filter(
+        snapshot__is_current=True, snapshot__assessment__cycle=cycle
+    ).count()
+
+
+# --- Datasets ------------------------------------------------------------------------------
+
+
+def cycle_dataset(cycle: Cycle, name: str) -> Dataset:
+    rows = score_rows(cycle) if name == "scores" else response_rows(cycle)
+    return Dataset(name=name, title=DATASET_TITLES[name], columns=DATASET_COLUMNS[name], rows=rows)
+
+
+def methodology_dataset(version: MethodologyVersion) -> Dataset:
+    """The methodology matrix, in exactly the columns its import reads."""
+    return Dataset(
+        name="methodology",
+        title=DATASET_TITLES["methodology"],
+        columns=METHODOLOGY_COLUMNS,
+        rows=matrix_rows(version),
+    )
+
+
+def public_versions(cycles: list[Cycle]):
+    """Methodology versions people may download: the current one and those of published
+    cycles (never one still being prepared), with their number of indicators."""
+    used = {cycle.methodology_id for cycle in cycles}
+    return MethodologyVersion.objects.filter(Q(is_current=True) | Q(pk__in=used)).annotate(
+        indicator_count=Count("areas__criteria__indicators")
+    )
+
+
+def row_counts(cycles: list[Cycle]) -> dict[int, dict[str, int]]:
+    """How many rows each cycle's files have, in four queries for every cycle at once."""
+    ids = [cycle.pk for cycle in cycles]
+    counts = {pk: {"scores": 0, "responses": 0} for pk in ids}
+    current = Q(snapshot__is_current=True, snapshot__assessment__cycle_id__in=ids)
+    tallies = [
+        ("scores", ScoreSnapshot.objects.current().filter(assessment__cycle_id__in=ids),
+         "assessment__cycle_id"),
+        ("scores", AreaScore.objects.filter(current), "snapshot__assessment__cycle_id"),
+        ("scores", CriterionScore.objects.filter(current), "snapshot__assessment__cycle_id"),
+        ("responses", IndicatorScore.objects.filter(current), "snapshot__assessment__cycle_id"),
+    ]  # fmt: skip
+    for dataset, queryset, cycle_field in tallies:
+        for cycle_id, number in (
+            queryset.order_by()
+            .values(cycle_field)
+            .annotate(n=Count("pk"))
+            .values_list(cycle_field, "n")
+        ):
+            counts[cycle_id][dataset] += number
+    return counts
+
+
+def citation(year: int | None, url: str) -> str:
+    """How to cite the data, in the current language."""
+    if year is None:
+        return gettext(
+            "MUSQAT – Municipal Services Quality Assessment Tool, open data. %(url)s. "
+            "Licence: %(licence)s."
+        ) % {"url": url, "licence": LICENCE_NAME}
+    return gettext(
+        "MUSQAT – Municipal Services Quality Assessment Tool, results %(year)s (open data). "
+        "%(url)s. Licence: %(licence)s."
+    ) % {"year": year, "url": url, "licence": LICENCE_NAME}

@@ -1,0 +1,147 @@
+"""Files the portal serves: scorecard data as CSV, evidence files and the PDFs."""
+
+import csv
+from decimal import Decimal
+
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
+
+from indicators.models import MethodologyVersion
+from municipalities.models import Municipality
+
+from ..models import Cycle, Document, EvidenceFile, RenderStatus, ScoreSnapshot
+from ..pdf.documents import find as find_pdf
+from ..permissions import may
+from ..workflow import Kind
+from .lookup import published_cycle, published_scorecard, report_pdf_of
+
+INLINE_EVIDENCE = (".pdf", ".png", ".jpg", ".jpeg", ".gif", ".webp")
+
+
+def scorecard_csv(request, year, slug):
+    """The scorecard's indicator-level data as CSV, in the page's language."""
+    card = published_scorecard(year, slug)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    name = f"musqat-{card.cycle.year}-{card.municipality.slug}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow([
+        _("Thematic area"), _("Criterion"), _("Indicator code"), _("Indicator"), _("Kind"),
+        _("Answer"), _("Value"), _("Not applicable"), _("Score (0–100)"),
+        _("Criterion score"), _("Area score"), _("Evidence"),
+    ])  # fmt: skip
+    for area in card.areas:
+        for criterion in area.children:
+            for row in criterion.children:
+                for answer in row.answers:
+                    kind = answer.kind
+                    writer.writerow([
+                        area.item.code, criterion.item.code, row.indicator.code,
+                        row.indicator.name, Kind(kind).label, answer.text,
+                        "" if answer.value is None else format(answer.value.normalize(), "f"),
+                        _("yes") if answer.is_na else _("no"),
+                        _decimal(answer.points),
+                        _decimal(getattr(criterion, f"{kind}_score")),
+                        _decimal(getattr(area, f"{kind}_score")),
+                        answer.evidence,
+                    ])  # fmt: skip
+    return response
+
+
+def _decimal(value) -> str:
+    return "" if value is None else str(value.quantize(Decimal("0.01")))
+
+
+def evidence_file(request, pk):
+    """An evidence file: public once its revision is published, otherwise only for the
+    people who may see the assessment (anyone else is told it does not exist)."""
+    document = get_object_or_404(EvidenceFile.objects.select_related("response__assessment"), pk=pk)
+    assessment = document.response.assessment
+    is_public = (
+        ScoreSnapshot.objects.current()
+        .filter(assessment=assessment, published_at__gte=document.uploaded_at)
+        .exists()
+    )
+    if not is_public and not may(request.user, "view", assessment):
+        raise Http404
+    name = document.file.name.rsplit("/", 1)[-1]
+    # Only types a browser cannot run open in the page; anything else (HTML, SVG,
+    # office files) downloads, and the sandbox keeps scripts from running anyway.
+    inline = name.lower().endswith(INLINE_EVIDENCE)
+    response = FileResponse(document.file.open("rb"), as_attachment=not inline, filename=name)
+    response["Content-Security-Policy"] = "sandbox"
+    if not is_public:
+        patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+PDF_REFRESH_SECONDS = 5
+
+
+def _pdf(request, rendering, *, title, back):
+    """The stored PDF in the page's language; while it is being made, a page that says so
+    and reloads itself until it can offer it. Nothing is rendered here."""
+    if (
+        rendering is not None
+        and rendering.is_ready
+        and rendering.file.storage.exists(rendering.file.name)
+    ):
+        return FileResponse(
+            rendering.file.open("rb"),
+            as_attachment=False,
+            filename=rendering.download_name(),
+            content_type="application/pdf",
+        )
+    response = render(
+        request,
+        "assessments/pdf_pending.html",
+        {
+            "title": title,
+            "back": back,
+            "failed": rendering is not None and rendering.status == RenderStatus.FAILED,
+            "refresh": PDF_REFRESH_SECONDS,
+        },
+        status=202,
+    )
+    response["Retry-After"] = str(PDF_REFRESH_SECONDS)
+    patch_cache_control(response, no_store=True)
+    return response
+
+
+def scorecard_pdf(request, year, slug):
+    place = get_object_or_404(Municipality, slug=slug)
+    cycle = get_object_or_404(Cycle, year=year)
+    if (
+        not ScoreSnapshot.objects.current()
+        .filter(assessment__municipality=place, assessment__cycle=cycle)
+        .exists()
+    ):
+        raise Http404(_("This scorecard is not published."))
+    rendering = find_pdf(Document.SCORECARD, cycle=cycle, municipality=place)
+    title = _("%(name)s: scorecard %(year)s") % {"name": place.name, "year": year}
+    return _pdf(request, rendering, title=title, back=reverse(
+        "assessments:scorecard", args=[year, slug]
+    ))  # fmt: skip
+
+
+def report_pdf(request, year):
+    cycle = published_cycle(year)
+    rendering = report_pdf_of(cycle)
+    title = _("Regional report %(year)s") % {"year": year}
+    return _pdf(request, rendering, title=title, back=reverse("assessments:municipality_list")
+                + f"?cycle={year}")  # fmt: skip
+
+
+def handbook_pdf(request, code):
+    version = get_object_or_404(MethodologyVersion, code=code)
+    if not version.cycles.filter(pk__in=Cycle.objects.with_published()).exists():
+        raise Http404(_("No methodology has been published yet."))
+    rendering = find_pdf(Document.HANDBOOK, methodology=version)
+    title = _("Methodology handbook: %(name)s") % {"name": version.name}
+    return _pdf(request, rendering, title=title, back=reverse(
+        "assessments:methodology_version", args=[code]
+    ))  # fmt: skip

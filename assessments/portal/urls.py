@@ -1,0 +1,47 @@
+from django.urls import path
+
+from ..api import docs as api
+from . import data, downloads, views
+
+app_name = "assessments"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("municipalities/", views.municipality_list, name="municipality_list"),
+    path("municipalities/<slug:slug>/", views.municipality, name="municipality"),
+    path("scorecards/<int:year>/<slug:slug>/", views.scorecard, name="scorecard"),
+    path(
+        "scorecards/<int:year>/<slug:slug>/data.csv", downloads.scorecard_csv, name="scorecard_csv"
+    ),
+    path(
+        "scorecards/<int:year>/<slug:slug>/revisions/",
+        views.scorecard_revisions,
+        name="scorecard_revisions",
+    ),
+    path(
+        "scorecards/<int:year>/<slug:slug>/scorecard.pdf",
+        downloads.scorecard_pdf,
+        name="scorecard_pdf",
+    ),
+    path("reports/<int:year>/report.pdf", downloads.report_pdf, name="report_pdf"),
+    path("compare/", views.compare, name="compare"),
+    path("areas/<int:year>/<str:code>/", views.area, name="area"),
+    path("methodology/", views.methodology, name="methodology"),
+    path("methodology/<slug:code>/", views.methodology, name="methodology_version"),
+    path("methodology/<slug:code>/handbook.pdf", downloads.handbook_pdf, name="handbook_pdf"),
+    path("about/", views.about, name="about"),
+    path("api/", api.documentation, name="api"),
+    path("evidence/<int:pk>/", downloads.evidence_file, name="evidence_file"),
+    path("data/", data.open_data, name="open_data"),
+    path("data/dictionary.csv", data.open_data_dictionary, name="open_data_dictionary"),
+    path(
+        "data/methodology/<slug:code>.csv",
+        data.open_data_methodology,
+        name="open_data_methodology",
+    ),
+    path(
+        "data/<int:year>/<slug:dataset>.<slug:extension>",
+        data.open_data_file,
+        name="open_data_file",
+    ),
+]

@@ -1,0 +1,128 @@
+"""Several municipalities side by side: one kind's published scores, row by row."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from indicators.models import Criterion, Indicator, ThematicArea
+from municipalities.models import Municipality
+
+from .. import scoring
+from ..models import AreaScore, CriterionScore, Cycle, IndicatorScore, ScoreSnapshot
+from .cycles import Bands
+
+
+@dataclass
+class Cell:
+    value: Decimal | None
+    is_best: bool = False
+
+
+@dataclass
+class ComparisonRow:
+    item: object
+    level: str  # "overall", "area", "criterion" or "indicator"
+    cells: list[Cell]
+
+
+def _cells(values: list[Decimal | None]) -> list[Cell]:
+    """Mark the best displayed value of a row (ties share it), when there is a contest."""
+    ranks = scoring.ranks(dict(enumerate(values)))
+    contest = sum(value is not None for value in values) > 1
+    return [Cell(value, contest and ranks[i] == 1) for i, value in enumerate(values)]
+
+
+@dataclass
+class Comparison:
+    cycle: Cycle
+    kind: str
+    municipalities: list[Municipality]
+    rows: list[ComparisonRow]
+    bands: Bands
+
+
+def comparison(
+    cycle: Cycle,
+    *,
+    kind: str,
+    municipalities: list[Municipality],
+    area: ThematicArea | None = None,
+) -> Comparison:
+    """Published scores of one kind for the given municipalities, row by row.
+
+    Without an area: the overall score, each area and each criterion. With one:
+    that area, its criteria and their indicators (indicator scores on 0–100).
+    """
+    column = {m.pk: i for i, m in enumerate(municipalities)}
+    found = (
+        ScoreSnapshot.objects.current()
+        .filter(
+            assessment__cycle=cycle,
+            assessment__kind=kind,
+            assessment__municipality_id__in=column,
+        )
+        .values_list("pk", "assessment__municipality_id", "overall")
+    )
+    snapshots, overall = {}, {}
+    for snapshot_id, municipality_id, score in found:
+        snapshots[snapshot_id] = municipality_id
+        overall[municipality_id] = score
+
+    def table(model, key):
+        values = defaultdict(lambda: [None] * len(municipalities))
+        for snapshot_id, item_id, value in model.objects.filter(
+            snapshot_id__in=snapshots
+        ).values_list("snapshot_id", key, "score" if model is not IndicatorScore else "normalised"):
+            values[item_id][column[snapshots[snapshot_id]]] = value
+        return values
+
+    version_id = cycle.methodology_id
+    areas = ThematicArea.objects.filter(version_id=version_id)
+    criteria = Criterion.objects.filter(area__version_id=version_id)
+    if area is not None:
+        areas = areas.filter(pk=area.pk)
+        criteria = criteria.filter(area=area)
+    area_values = table(AreaScore, "area_id")
+    criterion_values = table(CriterionScore, "criterion_id")
+    indicators_by_criterion = defaultdict(list)
+    indicator_values = {}
+    if area is not None:
+        for indicator in Indicator.objects.filter(criterion__area=area):
+            indicators_by_criterion[indicator.criterion_id].append(indicator)
+        indicator_values = {
+            pk: [scoring.points(v) for v in values]
+            for pk, values in table(IndicatorScore, "indicator_id").items()
+        }
+
+    empty = [None] * len(municipalities)
+    rows = []
+    if area is None:
+        rows.append(
+            ComparisonRow(None, "overall", _cells([overall.get(m.pk) for m in municipalities]))
+        )
+    criteria_by_area = defaultdict(list)
+    for criterion in criteria:
+        criteria_by_area[criterion.area_id].append(criterion)
+    for each_area in areas:
+        rows.append(ComparisonRow(each_area, "area", _cells(area_values.get(each_area.pk, empty))))
+        for criterion in criteria_by_area[each_area.pk]:
+            rows.append(
+                ComparisonRow(
+                    criterion, "criterion", _cells(criterion_values.get(criterion.pk, empty))
+                )
+            )
+            for indicator in indicators_by_criterion[criterion.pk]:
+                rows.append(
+                    ComparisonRow(
+                        indicator, "indicator", _cells(indicator_values.get(indicator.pk, empty))
+                    )
+                )
+    return Comparison(
+        cycle=cycle,
+        kind=kind,
+        municipalities=municipalities,
+        rows=rows,
+        bands=Bands.of(version_id),
+    )

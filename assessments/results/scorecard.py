@@ -1,0 +1,389 @@
+"""One municipality's published scorecard in one cycle, and its published history."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.utils.translation import get_language
+
+from indicators.models import Criterion, GradeBand, Indicator, ThematicArea
+from municipalities.models import Municipality
+
+from .. import scoring
+from ..models import AreaScore, CriterionScore, Cycle, EvidenceFile, IndicatorScore, ScoreSnapshot
+from ..workflow import Kind
+from .cycles import KINDS, Bands, comparable, headline_kind, rank_by_kind
+from .display import answer_text
+
+
+@dataclass
+class HistoryEntry:
+    """One cycle of a municipality's published history: both kinds' overall scores."""
+
+    cycle: Cycle
+    snapshots: dict[str, ScoreSnapshot] = field(default_factory=dict)
+
+    @property
+    def self_score(self):
+        snapshot = self.snapshots.get(Kind.SELF)
+        return snapshot.overall if snapshot else None
+
+    @property
+    def external_score(self):
+        snapshot = self.snapshots.get(Kind.EXTERNAL)
+        return snapshot.overall if snapshot else None
+
+    @property
+    def gap(self):
+        return scoring.gap(self.self_score, self.external_score)
+
+
+def municipality_history(municipality: Municipality) -> list[HistoryEntry]:
+    """Every cycle in which the municipality has a published assessment, oldest first."""
+    entries: dict[int, HistoryEntry] = {}
+    snapshots = (
+        ScoreSnapshot.objects.current()
+        .filter(assessment__municipality=municipality)
+        .select_related("assessment__cycle__methodology")
+        .order_by("assessment__cycle__year")
+    )
+    for snapshot in snapshots:
+        cycle = snapshot.assessment.cycle
+        entry = entries.setdefault(cycle.year, HistoryEntry(cycle=cycle))
+        entry.snapshots[snapshot.assessment.kind] = snapshot
+    return list(entries.values())
+
+
+def previous_entry(history: list[HistoryEntry], cycle: Cycle, kind: str) -> HistoryEntry | None:
+    """The latest earlier cycle in which this kind was published."""
+    earlier = [e for e in history if e.cycle.year < cycle.year and kind in e.snapshots]
+    return earlier[-1] if earlier else None
+
+
+# --- One scorecard ----------------------------------------------------------------------
+
+
+@dataclass
+class KindSummary:
+    """One kind of assessment on a scorecard: its overall score, rank and band."""
+
+    kind: str
+    snapshot: ScoreSnapshot
+    rank: int | None
+    band: GradeBand | None
+    previous: ScoreSnapshot | None
+    previous_is_comparable: bool
+
+    @property
+    def overall(self):
+        return self.snapshot.overall
+
+    @property
+    def change(self):
+        if not self.previous_is_comparable:
+            return None
+        return scoring.change(self.overall, self.previous.overall)
+
+    @property
+    def label(self):
+        return Kind(self.kind).label
+
+
+@dataclass
+class AnswerView:
+    """One kind's frozen answer to one indicator, in words, with its evidence.
+
+    Everything comes from the published revision (IndicatorScore), so a correction
+    under way changes nothing here until it is published.
+    """
+
+    kind: str
+    indicator: Indicator
+    score: IndicatorScore
+    files: list = field(default_factory=list)
+    previous_normalised: Decimal | None = None
+    has_previous: bool = False
+
+    @property
+    def value(self) -> Decimal | None:
+        return self.score.value
+
+    @property
+    def is_na(self) -> bool:
+        return self.score.is_na
+
+    @property
+    def normalised(self) -> Decimal | None:
+        return self.score.normalised
+
+    @property
+    def text(self) -> str:
+        return answer_text(self.indicator, self.value, self.is_na)
+
+    @property
+    def points(self):
+        return scoring.points(self.normalised)
+
+    @property
+    def change(self):
+        if not self.has_previous:
+            return None
+        return scoring.change(self.points, scoring.points(self.previous_normalised))
+
+    def _text(self, field: str) -> str:
+        return self.score.text_in(field, get_language() or "ka")
+
+    def _in_georgian_only(self, field: str) -> bool:
+        return bool(getattr(self.score, field) and not self._text(field))
+
+    @property
+    def evidence(self) -> str:
+        return self._text("evidence")
+
+    @property
+    def na_reason(self) -> str:
+        return self._text("na_reason")
+
+    @property
+    def reply(self) -> str:
+        return self._text("reply")
+
+    @property
+    def untranslated(self) -> list[str]:
+        """Which of the texts exist only in Georgian (on an English page)."""
+        return [f for f in ("na_reason", "evidence", "reply") if self._in_georgian_only(f)]
+
+    @property
+    def links(self) -> list[str]:
+        return self.score.link_list
+
+
+@dataclass
+class ScoredItem:
+    """An area or a criterion with each kind's score (and change, where comparable)."""
+
+    item: object
+    self_score: Decimal | None = None
+    external_score: Decimal | None = None
+    self_previous: Decimal | None = None
+    external_previous: Decimal | None = None
+    children: list = field(default_factory=list)
+
+    @property
+    def by_kind(self) -> dict[str, Decimal | None]:
+        return {Kind.SELF: self.self_score, Kind.EXTERNAL: self.external_score}
+
+    @property
+    def gap(self):
+        return scoring.gap(self.self_score, self.external_score)
+
+    @property
+    def self_change(self):
+        return scoring.change(self.self_score, self.self_previous)
+
+    @property
+    def external_change(self):
+        return scoring.change(self.external_score, self.external_previous)
+
+
+@dataclass
+class IndicatorRow:
+    indicator: Indicator
+    self_answer: AnswerView | None = None
+    external_answer: AnswerView | None = None
+
+    @property
+    def answers(self) -> list[AnswerView]:
+        return [a for a in (self.self_answer, self.external_answer) if a is not None]
+
+
+@dataclass
+class Scorecard:
+    municipality: Municipality
+    cycle: Cycle
+    bands: Bands
+    kinds: dict[str, KindSummary]
+    areas: list[ScoredItem]
+    history: list[HistoryEntry]
+    neighbours: list[str] = field(default_factory=list)
+
+    @property
+    def headline(self) -> KindSummary:
+        return self.kinds[headline_kind(self.kinds)]
+
+    @property
+    def self_summary(self) -> KindSummary | None:
+        return self.kinds.get(Kind.SELF)
+
+    @property
+    def external_summary(self) -> KindSummary | None:
+        return self.kinds.get(Kind.EXTERNAL)
+
+    @property
+    def gap(self):
+        s, e = self.self_summary, self.external_summary
+        return scoring.gap(s.overall if s else None, e.overall if e else None)
+
+    @property
+    def notes(self) -> list[ScoreSnapshot]:
+        """Public notes of corrected snapshots."""
+        return [s.snapshot for s in self.kinds.values() if s.snapshot.revision > 1]
+
+
+def _counterpart(indicator: Indicator, cycle: Cycle, previous: Cycle) -> int | None:
+    """The indicator id to compare with in the previous cycle, if the two are comparable."""
+    if previous.methodology_id == cycle.methodology_id:
+        return indicator.pk
+    if indicator.comparable and previous.methodology_id == cycle.methodology.previous_id:
+        return indicator.previous_id
+    return None
+
+
+def scorecard(municipality: Municipality, cycle: Cycle) -> Scorecard | None:
+    """One municipality in one cycle, or None when nothing of it is published."""
+    history = municipality_history(municipality)
+    entry = next((e for e in history if e.cycle.year == cycle.year), None)
+    if entry is None:
+        return None
+    cycle = entry.cycle
+    bands = Bands.of(cycle.methodology_id)
+    in_cycle = list(
+        ScoreSnapshot.objects.current()
+        .filter(assessment__cycle=cycle)
+        .values_list(
+            "assessment__municipality_id", "assessment__kind", "overall",
+            "assessment__municipality__slug",
+        )
+    )  # fmt: skip
+    ranks = rank_by_kind(row[:3] for row in in_cycle)
+    kinds: dict[str, KindSummary] = {}
+    previous_of: dict[str, HistoryEntry] = {}
+    for kind in KINDS:
+        snapshot = entry.snapshots.get(kind)
+        if snapshot is None:
+            continue
+        before = previous_entry(history, cycle, kind)
+        if before:
+            previous_of[kind] = before
+        kinds[kind] = KindSummary(
+            kind=kind,
+            snapshot=snapshot,
+            rank=ranks.get(kind, {}).get(municipality.pk),
+            band=bands(snapshot.overall),
+            previous=before.snapshots[kind] if before else None,
+            previous_is_comparable=bool(before) and comparable(cycle, before.cycle),
+        )
+
+    current_ids = {s.snapshot.pk: kind for kind, s in kinds.items()}
+    previous_ids = {e.snapshots[kind].pk: kind for kind, e in previous_of.items()}
+    comparable_previous = {
+        e.snapshots[kind].pk: kind for kind, e in previous_of.items() if comparable(cycle, e.cycle)
+    }
+
+    area_scores = defaultdict(dict)
+    area_previous = defaultdict(dict)
+    for snapshot_id, area_id, value in AreaScore.objects.filter(
+        snapshot_id__in=[*current_ids, *comparable_previous]
+    ).values_list("snapshot_id", "area_id", "score"):
+        if snapshot_id in current_ids:
+            area_scores[current_ids[snapshot_id]][area_id] = value
+        else:
+            area_previous[comparable_previous[snapshot_id]][area_id] = value
+    criterion_scores = defaultdict(dict)
+    for snapshot_id, criterion_id, value in CriterionScore.objects.filter(
+        snapshot_id__in=current_ids
+    ).values_list("snapshot_id", "criterion_id", "score"):
+        criterion_scores[current_ids[snapshot_id]][criterion_id] = value
+    indicator_scores = defaultdict(dict)
+    indicator_previous = defaultdict(dict)
+    for score in IndicatorScore.objects.filter(snapshot_id__in=[*current_ids, *previous_ids]):
+        if score.snapshot_id in current_ids:
+            indicator_scores[current_ids[score.snapshot_id]][score.indicator_id] = score
+        else:
+            indicator_previous[previous_ids[score.snapshot_id]][score.indicator_id] = score
+
+    # Evidence files that were there when the revision was published.
+    files = defaultdict(lambda: defaultdict(list))
+    published_at = {s.snapshot.assessment_id: s.snapshot.published_at for s in kinds.values()}
+    assessment_kinds = {s.snapshot.assessment_id: kind for kind, s in kinds.items()}
+    for document in EvidenceFile.objects.filter(
+        response__assessment_id__in=assessment_kinds
+    ).select_related("response"):
+        assessment_id = document.response.assessment_id
+        if document.uploaded_at <= published_at[assessment_id]:
+            files[assessment_kinds[assessment_id]][document.response.indicator_id].append(document)
+
+    version_id = cycle.methodology_id
+    criteria_by_area = defaultdict(list)
+    indicators_by_criterion = defaultdict(list)
+    for indicator in Indicator.objects.filter(criterion__area__version_id=version_id):
+        indicators_by_criterion[indicator.criterion_id].append(indicator)
+    for criterion in Criterion.objects.filter(area__version_id=version_id):
+        criteria_by_area[criterion.area_id].append(criterion)
+
+    def answer(kind, indicator):
+        score = indicator_scores[kind].get(indicator.pk)
+        if score is None:
+            return None
+        view = AnswerView(
+            kind=kind, indicator=indicator, score=score, files=files[kind][indicator.pk]
+        )
+        before = previous_of.get(kind)
+        counterpart = _counterpart(indicator, cycle, before.cycle) if before else None
+        earlier = indicator_previous[kind].get(counterpart) if counterpart else None
+        if earlier is not None and earlier.normalised is not None and score.normalised is not None:
+            view.previous_normalised = earlier.normalised
+            view.has_previous = True
+        return view
+
+    areas = []
+    for area in ThematicArea.objects.filter(version_id=version_id):
+        area_item = ScoredItem(
+            item=area,
+            self_score=area_scores[Kind.SELF].get(area.pk),
+            external_score=area_scores[Kind.EXTERNAL].get(area.pk),
+            self_previous=area_previous[Kind.SELF].get(area.pk),
+            external_previous=area_previous[Kind.EXTERNAL].get(area.pk),
+        )
+        for criterion in criteria_by_area[area.pk]:
+            criterion_item = ScoredItem(
+                item=criterion,
+                self_score=criterion_scores[Kind.SELF].get(criterion.pk),
+                external_score=criterion_scores[Kind.EXTERNAL].get(criterion.pk),
+            )
+            for indicator in indicators_by_criterion[criterion.pk]:
+                criterion_item.children.append(
+                    IndicatorRow(
+                        indicator=indicator,
+                        self_answer=answer(Kind.SELF, indicator),
+                        external_answer=answer(Kind.EXTERNAL, indicator),
+                    )
+                )
+            area_item.children.append(criterion_item)
+        areas.append(area_item)
+
+    kind = headline_kind(kinds)
+    slugs = {row[0]: row[3] for row in in_cycle}
+    ranking = sorted(
+        (rank, slugs[pk]) for pk, rank in ranks.get(kind, {}).items() if rank is not None
+    )
+    return Scorecard(
+        municipality=municipality,
+        cycle=cycle,
+        bands=bands,
+        kinds=kinds,
+        areas=areas,
+        history=history,
+        neighbours=ranking_neighbours([slug for _rank, slug in ranking], municipality.slug),
+    )
+
+
+def ranking_neighbours(ranked_slugs: list[str], slug: str, *, around: int = 1) -> list[str]:
+    """The municipality with those just above and below it in the ranking, best first."""
+    if slug not in ranked_slugs:
+        return [slug]
+    at = ranked_slugs.index(slug)
+    start = max(0, min(at - around, len(ranked_slugs) - (2 * around + 1)))
+    return ranked_slugs[start : start + 2 * around + 1]
