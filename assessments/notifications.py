@@ -1,22 +1,16 @@
 """Workflow e-mails: who hears of each event, in their own language, and once only."""
 
-import logging
-
 from celery import shared_task
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
 from django.utils.translation import gettext as _
 
-from .models import Assessment, SentNotification, language_of
+from musqat import mail
+
+from .models import Assessment
 from .permissions import PROJECT_STAFF_GROUP
 from .workflow import Kind
-
-logger = logging.getLogger(__name__)
 
 
 def _owners(assessment):
@@ -76,26 +70,18 @@ def send_notification(*, event: str, assessment_id: int, key: str) -> int:
     for recipients in RECIPIENTS[event]:
         for user in recipients(assessment).filter(is_active=True).exclude(email=""):
             people[user.pk] = user
+    context = {
+        "event": event,
+        "assessment": assessment,
+        "comments": assessment.comments.for_reading(),
+    }
     sent = 0
     for user in people.values():
-        try:
-            with transaction.atomic():
-                SentNotification.objects.create(key=f"{key}:{user.pk}")
-                with translation.override(language_of(user)):
-                    context = {
-                        "event": event,
-                        "assessment": assessment,
-                        "user": user,
-                        "url": workspace_url(user, assessment),
-                        "comments": assessment.comments.for_reading(),
-                    }
-                    send_mail(
-                        SUBJECTS[event]() % {"assessment": assessment},
-                        render_to_string("assessments/email/notification.txt", context),
-                        None,
-                        [user.email],
-                    )
-        except IntegrityError:
-            continue
-        sent += 1
+        sent += mail.send_once(
+            key=key,
+            user=user,
+            subject=lambda: SUBJECTS[event]() % {"assessment": assessment},
+            template="assessments/email/notification.txt",
+            context={**context, "url": workspace_url(user, assessment)},
+        )
     return sent

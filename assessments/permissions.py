@@ -83,7 +83,7 @@ def visible_assessments(user, assessments):
     return assessments.filter(visible)
 
 
-PROJECT_STAFF_APPS = ["municipalities", "indicators", "assessments", "grants"]
+PROJECT_STAFF_APPS = ["musqat", "municipalities", "indicators", "assessments", "grants"]
 
 
 def ensure_groups(**kwargs):

@@ -95,6 +95,11 @@ class Answer:
     value: Decimal | None = None
     is_na: bool = False
 
+    @property
+    def is_answered(self) -> bool:
+        """Answered means a value, or marked not applicable; anything else is missing."""
+        return self.is_na or self.value is not None
+
 
 NOT_APPLICABLE = Answer(is_na=True)
 
@@ -192,7 +197,7 @@ def score(methodology: Methodology, answers: Mapping[str, Answer]) -> Result:
     }
     for indicator in methodology.indicators:
         answer = answers.get(indicator.code)
-        if answer is None or (answer.value is None and not answer.is_na):
+        if answer is None or not answer.is_answered:
             missing.append(indicator.code)
             normalised = None
         elif answer.is_na:
@@ -265,8 +270,14 @@ def for_display(value: Decimal | None) -> Decimal | None:
     return value.quantize(DISPLAY, rounding=ROUND_HALF_UP)
 
 
+# What a published snapshot keeps: 4 decimals of a score (0–100), 6 of a normalised
+# indicator score or a coverage (0–1). Files and the API round further, from these.
+STORED_SCORE_PLACES = 4
+STORED_SHARE_PLACES = 6
+
+
 def rounded(value: Decimal | None, places: int = 2) -> Decimal | None:
-    """Round a stored number half up to ``places`` decimals, for files and the API."""
+    """Round a number half up to ``places`` decimals: for storage, files and the API."""
     if value is None:
         return None
     return Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)

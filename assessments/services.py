@@ -5,7 +5,6 @@ inside one transaction, and queues its email for after the commit.
 """
 
 import datetime
-from decimal import ROUND_HALF_UP, Decimal
 
 from celery import shared_task
 from django.core.exceptions import ValidationError
@@ -28,15 +27,8 @@ from .models import (
 from .notifications import send_notification
 from .pdf import jobs as pdf_jobs
 from .permissions import role_for
+from .scoring import STORED_SCORE_PLACES, STORED_SHARE_PLACES, rounded
 from .workflow import SYSTEM, Status, find_transition
-
-SCORE_PLACES = Decimal("0.0001")
-NORMALISED_PLACES = Decimal("0.000001")
-
-
-def _stored(value: Decimal | None, places: Decimal) -> Decimal | None:
-    """Round for storage only; snapshots keep 4 decimals of a score, 6 of a 0–1 value."""
-    return None if value is None else value.quantize(places, rounding=ROUND_HALF_UP)
 
 
 def _locked(assessment: Assessment) -> Assessment:
@@ -61,15 +53,9 @@ def _record(assessment: Assessment, action: str, by) -> None:
 
 def _notify(event: str, assessment: Assessment) -> None:
     """Queue the event's emails once the transaction commits (never for a rollback)."""
-
-    def queue():
-        # The history record of this very change names the occurrence.
-        key = f"{event}:{assessment.pk}:{assessment.history.latest().history_id}"
-        send_notification.delay(event=event, assessment_id=assessment.pk, key=key)
-
-    # The change is committed whatever happens to the email: a broker that cannot be
-    # reached is logged, not turned into an error for a publication that succeeded.
-    transaction.on_commit(queue, robust=True)
+    # The history record of this very change names the occurrence.
+    key = f"{event}:{assessment.pk}:{assessment.history.latest().history_id}"
+    send_notification.delay_on_commit(event=event, assessment_id=assessment.pk, key=key)
 
 
 def _require_complete(result: scoring.Result) -> None:
@@ -214,8 +200,8 @@ def publish_assessment(
         snapshot = ScoreSnapshot.objects.create(
             assessment=assessment,
             revision=revision,
-            overall=_stored(result.overall, SCORE_PLACES),
-            coverage=_stored(result.coverage, NORMALISED_PLACES),
+            overall=rounded(result.overall, STORED_SCORE_PLACES),
+            coverage=rounded(result.coverage, STORED_SHARE_PLACES),
             note_ka=note_ka.strip(),
             note_en=note_en.strip(),
             published_at=now,
@@ -240,14 +226,16 @@ def _store_scores(snapshot: ScoreSnapshot, assessment: Assessment, result: scori
     indicators = assessment.indicators()
     responses = {r.indicator_id: r for r in assessment.responses.all()}
     AreaScore.objects.bulk_create(
-        AreaScore(snapshot=snapshot, area=a, score=_stored(result.areas[a.code], SCORE_PLACES))
+        AreaScore(
+            snapshot=snapshot, area=a, score=rounded(result.areas[a.code], STORED_SCORE_PLACES)
+        )
         for a in areas
     )
     CriterionScore.objects.bulk_create(
         CriterionScore(
             snapshot=snapshot,
             criterion=c,
-            score=_stored(result.criteria[c.code], SCORE_PLACES),
+            score=rounded(result.criteria[c.code], STORED_SCORE_PLACES),
         )
         for c in criteria
     )
@@ -257,7 +245,7 @@ def _store_scores(snapshot: ScoreSnapshot, assessment: Assessment, result: scori
             indicator=i,
             value=responses[i.pk].value,
             is_na=responses[i.pk].is_na,
-            normalised=_stored(result.indicators[i.code], NORMALISED_PLACES),
+            normalised=rounded(result.indicators[i.code], STORED_SHARE_PLACES),
             **{name: getattr(responses[i.pk], name) for name in AnswerTexts.TEXT_FIELDS},
         )
         for i in indicators

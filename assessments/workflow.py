@@ -110,15 +110,6 @@ TRANSITIONS = [
     ),
 ]
 
-# Public labels: citizens see only whether results are published.
-PUBLIC_LABELS = {
-    Status.DRAFT: _("Not yet published"),
-    Status.SUBMITTED: _("Not yet published"),
-    Status.REPLY: _("Not yet published"),
-    Status.REVIEW: _("Not yet published"),
-    Status.PUBLISHED: _("Published"),
-}
-
 EDITABLE_STATES = frozenset({Status.DRAFT})
 
 ALL_STATES = frozenset(Status)

@@ -5,8 +5,10 @@ from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import translation
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
+
+from musqat.numbers import plain_number
 
 POSITIVE_WEIGHT = Q(weight__gt=0)
 code_validator = RegexValidator(
@@ -215,6 +217,33 @@ class Indicator(MethodologyItem):
     def labels_in(self, lang: str) -> list[str]:
         text = getattr(self, f"scale_labels_{lang}", "") or ""
         return [line.strip() for line in text.splitlines() if line.strip()]
+
+    @property
+    def shown_labels(self) -> list[str]:
+        """The scale's labels in the current language; the Georgian ones where it has none."""
+        return self.labels_in(get_language() or "ka") or self.labels_in("ka")
+
+    def answer_in_words(self, value: Decimal | None, is_na: bool) -> str:
+        """An answer as people read it, in the current language: the scale label, yes or
+        no, a percentage, a number with its unit."""
+        if is_na:
+            return gettext("Not applicable")
+        if value is None:
+            return gettext("No answer")
+        if self.response_type == ResponseType.YES_NO:
+            return gettext("Yes") if value == 1 else gettext("No")
+        if self.response_type == ResponseType.SCALE:
+            labels = self.shown_labels
+            level = int(value)
+            label = labels[level] if 0 <= level < len(labels) else ""
+            return gettext("%(label)s (level %(level)s of %(top)s)") % {
+                "label": label,
+                "level": level,
+                "top": len(labels) - 1,
+            }
+        if self.response_type == ResponseType.PERCENT:
+            return f"{plain_number(value)}%"
+        return f"{plain_number(value)} {self.unit}".strip()
 
     @property
     def scale_max(self) -> int | None:

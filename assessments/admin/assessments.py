@@ -3,7 +3,7 @@
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -35,6 +35,7 @@ from ..answers.progress import progress_of
 from ..models import (
     Assessment,
     ReviewComment,
+    answered,
 )
 from ..permissions import is_project_staff, may, role_for, visible_assessments
 from ..workflow import Kind, Status, TransitionNotAllowed, find_transition, transitions_for
@@ -69,11 +70,7 @@ class AssessmentAdmin(SimpleHistoryAdmin):
 
     def get_queryset(self, request):
         queryset = visible_assessments(request.user, super().get_queryset(request))
-        return queryset.annotate(
-            num_answered=Count(
-                "responses", filter=Q(responses__is_na=True) | Q(responses__value__isnull=False)
-            )
-        )
+        return queryset.annotate(num_answered=Count("responses", filter=answered("responses__")))
 
     @admin.display(description=_("answered"), ordering="num_answered")
     def answered(self, obj):

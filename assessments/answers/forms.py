@@ -10,13 +10,11 @@ from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils import formats, timezone
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from indicators.models import Indicator, ResponseType, ThematicArea
 
 from ..models import Assessment, EvidenceFile, Response
-from ..results.display import answer_text
 
 # Evidence: what a file must start with, by extension. Office files are ZIP
 # (OOXML, OpenDocument) or OLE2 (older Word/Excel/PowerPoint) containers.
@@ -182,7 +180,7 @@ class VersionedForm(forms.ModelForm):
         return {"answer": self.saved_answer()}
 
     def saved_answer(self) -> str:
-        return answer_text(self.instance.indicator, self.instance.value, self.instance.is_na)
+        return self.instance.indicator.answer_in_words(self.instance.value, self.instance.is_na)
 
     def save(self, *, by):
         response = super().save(commit=False)
@@ -280,7 +278,7 @@ def value_field(indicator: Indicator) -> forms.Field:
             widget=forms.RadioSelect,
         )
     if indicator.response_type == ResponseType.SCALE:
-        labels = indicator.labels_in(get_language() or "ka") or indicator.labels_in("ka")
+        labels = indicator.shown_labels
         return forms.TypedChoiceField(
             label=label,
             choices=[(str(level), f"{level} – {text}") for level, text in enumerate(labels)],

@@ -31,8 +31,8 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from indicators.models import AnsweredBy, Indicator, ResponseType
@@ -116,7 +116,7 @@ def allowed_values(indicator: Indicator) -> str:
     if kind == ResponseType.YES_NO:
         return _("1 = yes, 0 = no")
     if kind == ResponseType.SCALE:
-        labels = indicator.labels_in(get_language() or "ka") or indicator.labels_in("ka")
+        labels = indicator.shown_labels
         levels = "; ".join(f"{level} = {label}" for level, label in enumerate(labels))
         return _("a level from 0 to %(max)s: %(levels)s") % {
             "max": indicator.scale_max,

@@ -3,7 +3,7 @@
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import Count
 
 from indicators.models import Indicator, ThematicArea
 
@@ -63,7 +63,7 @@ def progress_of(assessments) -> dict[int, Progress]:
     answered = defaultdict(int)
     for row in (
         Response.objects.filter(assessment__in=[a.pk for a in assessments])
-        .filter(Q(is_na=True) | Q(value__isnull=False))
+        .answered()
         .values("assessment_id", "indicator__criterion__area_id")
         .annotate(n=Count("id"))
     ):

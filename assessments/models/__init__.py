@@ -5,6 +5,7 @@ from .answers import (
     EvidenceFile,
     Response,
     ReviewComment,
+    answered,
     evidence_path,
     invalid_answer_message,
 )
@@ -17,7 +18,6 @@ from .cycles import (
     methodology_spec,
 )
 from .jobs import Document, Export, ExportKind, Rendering, RenderStatus
-from .notifications import NotificationSettings, SentNotification, language_of
 from .snapshots import AreaScore, CriterionScore, IndicatorScore, ScoreSnapshot
 
 __all__ = [
@@ -32,17 +32,15 @@ __all__ = [
     "Export",
     "ExportKind",
     "IndicatorScore",
-    "NotificationSettings",
     "Rendering",
     "RenderStatus",
     "Response",
     "ReviewComment",
     "ScoreSnapshot",
-    "SentNotification",
+    "answered",
     "evidence_path",
     "indicator_spec",
     "invalid_answer_message",
-    "language_of",
     "methodology_lock",
     "methodology_spec",
 ]

@@ -48,6 +48,17 @@ class AnswerTexts(models.Model):
         return [line.strip() for line in self.links.splitlines() if line.strip()]
 
 
+def answered(prefix: str = "") -> Q:
+    """scoring.Answer.is_answered as the database reads it; `prefix` reaches it through a
+    relation, e.g. "responses__"."""
+    return Q(**{f"{prefix}is_na": True}) | Q(**{f"{prefix}value__isnull": False})
+
+
+class ResponseQuerySet(models.QuerySet):
+    def answered(self):
+        return self.filter(answered())
+
+
 class Response(AnswerTexts):
     """One answer: an assessment × an indicator."""
 
@@ -79,6 +90,8 @@ class Response(AnswerTexts):
     )
     history = HistoricalRecords()
 
+    objects = ResponseQuerySet.as_manager()
+
     class Meta:
         ordering = ["assessment", "indicator"]
         verbose_name = _("response")
@@ -98,7 +111,7 @@ class Response(AnswerTexts):
 
     @property
     def is_answered(self) -> bool:
-        return self.is_na or self.value is not None
+        return self.as_answer().is_answered
 
     def as_answer(self) -> scoring.Answer:
         return scoring.Answer(value=self.value, is_na=self.is_na)
@@ -165,6 +178,11 @@ class EvidenceFile(models.Model):
 
     def __str__(self):
         return self.title or self.file.name
+
+    def is_shown_in(self, snapshot) -> bool:
+        """A published revision shows the files that were there when it was published; a
+        file added later stays private until a correction publishes it."""
+        return snapshot is not None and self.uploaded_at <= snapshot.published_at
 
 
 class ReviewCommentQuerySet(models.QuerySet):

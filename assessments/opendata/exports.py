@@ -6,43 +6,31 @@ the private storage, reporting its progress, and the admin serves it to staff on
 
 from __future__ import annotations
 
-import logging
 import tempfile
 import traceback
 
 from celery import shared_task
 from django.core.files import File
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from kombu.exceptions import KombuError
+
+from musqat.celery import Task
 
 from ..models import Cycle, Export, RenderStatus
 from . import workbook
-
-logger = logging.getLogger(__name__)
-
-# What queuing a task raises when the broker cannot be reached: Celery turns the
-# transport's connection errors into kombu's OperationalError; a refused or timed-out
-# socket may still come through as an OSError.
-QUEUE_ERRORS = (KombuError, OSError)
 
 
 def queue_export(*, cycle: Cycle, language: str, by) -> Export:
     """Record an export and queue it once the transaction commits."""
     export = Export.objects.create(cycle=cycle, language=language, requested_by=by)
-    # robust: anything _send does not expect is logged, not a 500 after the commit.
-    transaction.on_commit(lambda: _send(export.pk), robust=True)
+    export_cycle.delay_on_commit(export.pk)
     return export
 
 
-def _send(export_id: int) -> None:
-    """Queue the export task. An export that cannot be queued would stay pending for
-    ever (and its admin page would reload for ever): it fails at once, saying why."""
-    try:
-        export_cycle.delay(export_id)
-    except QUEUE_ERRORS as error:
-        logger.warning("Export %s could not be queued: %s", export_id, error)
+class ExportTask(Task):
+    def not_queued(self, error: Exception, export_id: int) -> None:
+        """An export that cannot be queued would stay pending for ever (and its admin page
+        would reload for ever): it fails at once, saying why."""
         detail = "".join(traceback.format_exception_only(error)).strip()
         message = _("The task queue could not be reached; ask again later.")
         record_failure(export_id, f"{message}\n{detail}", final=True)
@@ -93,12 +81,9 @@ def record_failure(export_id: int, error: BaseException | str, *, final: bool) -
     )
 
 
-# Seconds before the first retry of a failed export; each retry waits twice as long.
-EXPORT_RETRY_SECONDS = 10
-
-
 @shared_task(
     name="assessments.tasks.export_cycle",
+    base=ExportTask,
     bind=True,
     acks_late=True,
     reject_on_worker_lost=True,
@@ -107,14 +92,4 @@ EXPORT_RETRY_SECONDS = 10
 def export_cycle(self, export_id: int) -> str:
     """Write one staff export workbook in its language and store it (once: a stored
     export is left as it is)."""
-    try:
-        return run_export(export_id)
-    except Exception as error:
-        final = self.request.is_eager or self.request.retries >= self.max_retries
-        record_failure(export_id, error, final=final)
-        if not final:
-            raise self.retry(
-                exc=error, countdown=EXPORT_RETRY_SECONDS * 2**self.request.retries
-            ) from error
-        logger.exception("Export %s failed after %s tries", export_id, self.request.retries + 1)
-        return "failed"
+    return self.run_recorded(run_export, record_failure, export_id)

@@ -6,7 +6,7 @@ command only queue it. Safe to run twice or after a worker died half-way.
 
 from __future__ import annotations
 
-import logging
+import functools
 import time
 import traceback
 from datetime import timedelta
@@ -28,8 +28,6 @@ from ..workflow import Status
 from .documents import renderings_for, renderings_to_make, source_of
 from .layouts import LAYOUTS
 
-logger = logging.getLogger(__name__)
-
 
 def queue(renderings) -> int:
     """Mark these documents pending and queue their render once the transaction commits.
@@ -43,13 +41,8 @@ def queue(renderings) -> int:
     )
     for rendering in renderings:
         rendering.status, rendering.requested_at = RenderStatus.PENDING, now
-
-    def send(pk):
-        return lambda: render_pdf.delay(pk)
-
     for rendering in renderings:
-        # robust: a broker that cannot be reached is logged; the sweep queues it again.
-        transaction.on_commit(send(rendering.pk), robust=True)
+        render_pdf.delay_on_commit(rendering.pk)
     return len(renderings)
 
 
@@ -65,9 +58,18 @@ def queue_stale(*, cycle: Cycle | None = None, force: bool = False,
 
 def queue_after_publish(cycle: Cycle, municipality: Municipality) -> None:
     """A publication calls for its scorecard at once; once the whole cycle is published,
-    for the report and for every scorecard whose ranks it changed."""
-    if not settings.RENDER_PDFS:
-        return
+    for the report and for every scorecard whose ranks it changed.
+
+    Decided after the publication commits, so that the publishing transaction does not
+    hold the assessment's lock while the documents are fingerprinted and recorded.
+    """
+    if settings.RENDER_PDFS:
+        transaction.on_commit(
+            functools.partial(_queue_after_publish, cycle, municipality), robust=True
+        )
+
+
+def _queue_after_publish(cycle: Cycle, municipality: Municipality) -> None:
     if not cycle.assessments.exclude(status=Status.PUBLISHED).exists():
         # Later cycles show this one as their history (changes, earlier scores).
         for later in Cycle.objects.with_published().filter(year__gte=cycle.year):
@@ -157,10 +159,6 @@ def warm_up_pdf_engine(**_kwargs):
     pdf.warm_up()
 
 
-# Seconds before the first retry of a failed render; each retry waits twice as long.
-RENDER_RETRY_SECONDS = 10
-
-
 @shared_task(
     name="assessments.tasks.render_pdf",
     bind=True,
@@ -170,17 +168,7 @@ RENDER_RETRY_SECONDS = 10
 )
 def render_pdf(self, rendering_id: int) -> str:
     """Render one PDF in its language and store it, unless the stored one is current."""
-    try:
-        return render_and_store(rendering_id)
-    except Exception as error:
-        final = self.request.is_eager or self.request.retries >= self.max_retries
-        record_failure(rendering_id, error, final=final)
-        if not final:
-            raise self.retry(
-                exc=error, countdown=RENDER_RETRY_SECONDS * 2**self.request.retries
-            ) from error
-        logger.exception("PDF %s failed after %s tries", rendering_id, self.request.retries + 1)
-        return "failed"
+    return self.run_recorded(render_and_store, record_failure, rendering_id)
 
 
 @shared_task(name="assessments.tasks.sweep_pdfs")

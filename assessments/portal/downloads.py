@@ -61,10 +61,8 @@ def evidence_file(request, pk):
     people who may see the assessment (anyone else is told it does not exist)."""
     document = get_object_or_404(EvidenceFile.objects.select_related("response__assessment"), pk=pk)
     assessment = document.response.assessment
-    is_public = (
-        ScoreSnapshot.objects.current()
-        .filter(assessment=assessment, published_at__gte=document.uploaded_at)
-        .exists()
+    is_public = document.is_shown_in(
+        ScoreSnapshot.objects.current().filter(assessment=assessment).first()
     )
     if not is_public and not may(request.user, "view", assessment):
         raise Http404

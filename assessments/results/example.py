@@ -9,9 +9,10 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from musqat.numbers import plain_number
+
 from .. import scoring
 from ..scoring import NUMERIC, PERCENT, SCALE, YES_NO, AreaSpec, CriterionSpec, IndicatorSpec
-from .display import plain_number
 
 D = Decimal
 

@@ -15,7 +15,6 @@ from .. import scoring
 from ..models import AreaScore, CriterionScore, Cycle, EvidenceFile, IndicatorScore, ScoreSnapshot
 from ..workflow import Kind
 from .cycles import KINDS, Bands, comparable, headline_kind, rank_by_kind
-from .display import answer_text
 
 
 @dataclass
@@ -120,7 +119,7 @@ class AnswerView:
 
     @property
     def text(self) -> str:
-        return answer_text(self.indicator, self.value, self.is_na)
+        return self.indicator.answer_in_words(self.value, self.is_na)
 
     @property
     def points(self):
@@ -306,13 +305,13 @@ def scorecard(municipality: Municipality, cycle: Cycle) -> Scorecard | None:
 
     # Evidence files that were there when the revision was published.
     files = defaultdict(lambda: defaultdict(list))
-    published_at = {s.snapshot.assessment_id: s.snapshot.published_at for s in kinds.values()}
+    snapshot_of = {s.snapshot.assessment_id: s.snapshot for s in kinds.values()}
     assessment_kinds = {s.snapshot.assessment_id: kind for kind, s in kinds.items()}
     for document in EvidenceFile.objects.filter(
         response__assessment_id__in=assessment_kinds
     ).select_related("response"):
         assessment_id = document.response.assessment_id
-        if document.uploaded_at <= published_at[assessment_id]:
+        if document.is_shown_in(snapshot_of[assessment_id]):
             files[assessment_kinds[assessment_id]][document.response.indicator_id].append(document)
 
     version_id = cycle.methodology_id

@@ -2,12 +2,11 @@ from decimal import Decimal
 
 from django import template
 from django.utils.formats import number_format
-from django.utils.translation import get_language
 
+from musqat.numbers import plain_number
 from musqat.svg import text_colour_on
 
 from .. import scoring
-from ..results.display import plain_number
 
 register = template.Library()
 
@@ -55,12 +54,6 @@ def decimal(value, places=None):
     if places is None:
         return plain_number(Decimal(value))
     return number_format(Decimal(value), decimal_pos=int(places))
-
-
-@register.filter
-def scale_labels(indicator):
-    """An indicator's scale labels in the current language."""
-    return indicator.labels_in(get_language() or "ka") or indicator.labels_in("ka")
 
 
 @register.filter

@@ -15,9 +15,10 @@ from django.urls import reverse
 
 from assessments import services
 from assessments.answers.forms import area_answers, replies
-from assessments.models import EvidenceFile, NotificationSettings
+from assessments.models import EvidenceFile
 from assessments.workflow import Status
 from indicators.models import ThematicArea
+from musqat.models import NotificationSettings
 from tests import factories
 
 # The smallest files that pass the type check: each starts as its format does.

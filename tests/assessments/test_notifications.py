@@ -11,10 +11,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from assessments import services
-from assessments.models import SentNotification
 from assessments.notifications import send_notification
 from assessments.permissions import PROJECT_STAFF_GROUP
 from assessments.workflow import Status
+from musqat.models import SentNotification
 from tests import factories
 from tests.assessments.conftest import answer_all, bring_to, speaks
 

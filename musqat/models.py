@@ -1,4 +1,7 @@
-"""Who wants e-mail in which language, and which e-mails went out."""
+"""Who wants e-mail in which language, and which e-mails went out: for every app's mail.
+
+The tables keep the names they had when the assessments app owned these models.
+"""
 
 from django.conf import settings
 from django.db import models
@@ -19,6 +22,7 @@ class NotificationSettings(models.Model):
     )
 
     class Meta:
+        db_table = "assessments_notificationsettings"
         verbose_name = _("notification settings")
         verbose_name_plural = _("notification settings")
 
@@ -27,6 +31,7 @@ class NotificationSettings(models.Model):
 
 
 def language_of(user) -> str:
+    """The language a person reads their e-mail in."""
     try:
         return user.notification_settings.language
     except NotificationSettings.DoesNotExist:
@@ -40,6 +45,7 @@ class SentNotification(models.Model):
     sent_at = models.DateTimeField(_("sent"), auto_now_add=True)
 
     class Meta:
+        db_table = "assessments_sentnotification"
         verbose_name = _("sent notification")
         verbose_name_plural = _("sent notifications")
 

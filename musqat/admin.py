@@ -4,9 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 
-from ..models import (
-    NotificationSettings,
-)
+from .models import NotificationSettings
 
 
 class NotificationSettingsInline(admin.StackedInline):
