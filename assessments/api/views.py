@@ -2,12 +2,10 @@
 
 Everything comes from assessments/results/, which reads only the current
 snapshots of published assessments, and from the scoring engine (ranks, bands,
-changes): nothing here computes a score. Numbers are converted explicitly: every
-number (scores, answers, weights, thresholds, coverage) is the stored Decimal rounded
-half up to 2 decimals (DESIGN.md), so that scores agree with the pages, which round
-the same stored numbers to 1 decimal. The contract is the OpenAPI document in
-assessments/api/openapi.py; tests/assessments/test_api.py holds every endpoint's real
-output to it.
+changes): nothing here computes a score. What every address shares (numbers rounded
+half up to 2 decimals, JSON, errors, methods, CORS) is in http.py; ETags are in
+freshness.py. The contract is the OpenAPI document in assessments/api/openapi.json;
+tests/assessments/test_api.py holds every endpoint's real output to it.
 
 The API is not under a language prefix and does not read Accept-Language: names and
 texts come in both languages. Its error details are for programmers and stay in
@@ -19,22 +17,13 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from decimal import Decimal
-from functools import wraps
 
-from django.conf import settings
-from django.db.models import Count, Max, Q, Sum
-from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
+from django.http import HttpResponse, HttpResponsePermanentRedirect
 from django.urls import Resolver404, resolve, reverse
-from django.utils import translation
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import condition
 
 from indicators.models import Criterion, GradeBand, Indicator, MethodologyVersion, ThematicArea
 from municipalities.models import Municipality
-from musqat.cache import generation
 
 from .. import scoring
 from ..models import Cycle, ScoreSnapshot
@@ -43,203 +32,28 @@ from ..results.display import answer_texts
 from ..results.scorecard import AnswerView, KindSummary, ScoredItem
 from ..results.scorecard import scorecard as published_scorecard
 from ..workflow import Kind
-from . import openapi
-
-LANGUAGES = [code for code, _name in settings.LANGUAGES]
-ALLOWED_METHODS = "GET, HEAD, OPTIONS"
-CACHE_CONTROL = "public, max-age=300"
-# Part of every ETag: bump it when the shape of a response changes, so that clients
-# holding an old ETag get the new shape.
-SHAPE = "2"
-
-
-# --- Plain JSON values ----------------------------------------------------------------------
-
-
-def number(value: Decimal | None) -> float | None:
-    """A stored Decimal as a JSON number rounded half up to 2 decimals, like every number
-    the API gives (rounded as a Decimal, never re-derived from a float)."""
-    value = scoring.rounded(value)
-    return None if value is None else float(value)
-
-
-def both(item, field: str) -> dict[str, str]:
-    """A translated field's Georgian and English texts ('' where one is not written)."""
-    return {lang: getattr(item, f"{field}_{lang}") or "" for lang in LANGUAGES}
-
-
-def timestamp(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
-def band(found: GradeBand | None) -> dict | None:
-    if found is None:
-        return None
-    return {
-        "label": both(found, "label"),
-        "colour": found.colour,
-        "min_score": number(found.min_score),
-    }
-
-
-def page_urls(request, name: str, *args, query: str = "") -> dict[str, str]:
-    """A portal page's absolute address in each language."""
-    urls = {}
-    for lang in LANGUAGES:
-        with translation.override(lang):
-            urls[lang] = request.build_absolute_uri(reverse(name, args=args) + query)
-    return urls
-
-
-def evidence_url(request, pk: int) -> str:
-    # An evidence file is the same file in both languages: one address will do.
-    with translation.override(settings.LANGUAGE_CODE):
-        return request.build_absolute_uri(reverse("assessments:evidence_file", args=[pk]))
-
-
-def api_url(request, name: str, *args) -> str:
-    return request.build_absolute_uri(reverse(f"api:{name}", args=args))
-
-
-def json_response(data, *, status: int = 200) -> HttpResponse:
-    # No encoder for Decimals or dates on purpose: everything is converted above, and
-    # anything that slipped through fails loudly instead of turning into a string.
-    body = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    return HttpResponse(body, status=status, content_type="application/json")
-
-
-def error(status: int, code: str, detail: str) -> HttpResponse:
-    return json_response({"error": code, "detail": detail}, status=status)
-
-
-class NotFound(Http404):
-    pass
-
-
-# --- Methods, CORS, caching -----------------------------------------------------------------
-
-
-def api_endpoint(view):
-    """GET and HEAD only (405 otherwise), a preflight answer for OPTIONS, JSON 404s,
-    and CORS for any origin on every response, errors included."""
-
-    @wraps(view)
-    def endpoint(request, *args, **kwargs):
-        if request.method == "OPTIONS":
-            response = HttpResponse(status=204)
-            response["Allow"] = ALLOWED_METHODS
-            response["Access-Control-Allow-Methods"] = ALLOWED_METHODS
-            response["Access-Control-Allow-Headers"] = "If-None-Match, If-Modified-Since"
-            response["Access-Control-Max-Age"] = "86400"
-        elif request.method not in ("GET", "HEAD"):
-            response = error(
-                405,
-                "method_not_allowed",
-                f"{request.method} is not allowed: this API is read-only (GET, HEAD, OPTIONS).",
-            )
-            response["Allow"] = ALLOWED_METHODS
-        else:
-            try:
-                response = view(request, *args, **kwargs)
-            except Http404 as missing:
-                response = error(404, "not_found", str(missing) or "Not found.")
-            if response.status_code in (200, 304):
-                response["Cache-Control"] = CACHE_CONTROL
-        response["Access-Control-Allow-Origin"] = "*"
-        response["Access-Control-Expose-Headers"] = "ETag, Last-Modified"
-        return response
-
-    # Nothing here changes state, and a POST must get its 405, not a CSRF page.
-    return csrf_exempt(endpoint)
-
-
-@dataclass(frozen=True)
-class Freshness:
-    etag: str | None = None
-    last_modified: datetime | None = None
-
-
-def conditional(fingerprint):
-    """ETag and Last-Modified (and so 304s) from a cheap fingerprint of what a response
-    shows, computed once per request. A fingerprint of None (nothing published there)
-    leaves the request unconditional, so that a missing resource is always a 404."""
-
-    def fresh(request, *args, **kwargs) -> Freshness:
-        memo = request.__dict__.setdefault("_api_freshness", {})
-        key = (fingerprint.__name__, args, tuple(sorted(kwargs.items())))
-        if key not in memo:
-            memo[key] = fingerprint(*args, **kwargs) or Freshness()
-        return memo[key]
-
-    return condition(
-        etag_func=lambda request, *a, **kw: fresh(request, *a, **kw).etag,
-        last_modified_func=lambda request, *a, **kw: fresh(request, *a, **kw).last_modified,
-    )
-
-
-def _digest(*parts) -> str:
-    # The page-cache generation moves whenever anything the public pages show is edited
-    # (names, methodology, bands: assessments/apps.py), which the snapshots alone miss.
-    return hashlib.sha256(repr((SHAPE, generation(), *parts)).encode()).hexdigest()[:32]
-
-
-def _snapshots_freshness(scope: str, snapshots, *, shown: Q | None = None) -> Freshness | None:
-    """Fingerprint a set of current snapshots: a publication adds one, a correction replaces
-    one by a newer one, and either changes the count, the ids or the latest date.
-    `shown` narrows the set to what must exist for the response to be found at all."""
-    extra = {"shown": Count("pk", filter=shown)} if shown is not None else {}
-    found = snapshots.aggregate(
-        count=Count("pk"), ids=Sum("pk"), top=Max("pk"), latest=Max("published_at"), **extra
-    )
-    if not found["count"] or (shown is not None and not found["shown"]):
-        return None
-    tag = _digest(scope, found["count"], found["ids"], found["top"], found["latest"].isoformat())
-    return Freshness(etag=tag, last_modified=found["latest"])
-
-
-def _all_cycles_freshness():
-    return _snapshots_freshness("cycles", ScoreSnapshot.objects.current())
-
-
-def _cycle_freshness(year):
-    return _snapshots_freshness(
-        f"scores:{year}", ScoreSnapshot.objects.current().filter(assessment__cycle__year=year)
-    )
-
-
-def _scorecard_freshness(year, slug):
-    # A scorecard shows its cycle's ranks and the municipality's earlier cycles.
-    in_cycle = Q(assessment__cycle__year=year)
-    of_place = Q(assessment__municipality__slug=slug)
-    return _snapshots_freshness(
-        f"scorecard:{year}:{slug}",
-        ScoreSnapshot.objects.current().filter(in_cycle | of_place),
-        shown=in_cycle & of_place,
-    )
-
-
-def _methodology_freshness(code):
-    published_here = Q(cycles__assessments__snapshots__is_current=True)
-    found = (
-        MethodologyVersion.objects.filter(code=code)
-        .annotate(
-            count=Count("cycles__assessments__snapshots", filter=published_here),
-            latest=Max("cycles__assessments__snapshots__published_at", filter=published_here),
-        )
-        .values_list("pk", "is_current", "count", "latest")
-        .first()
-    )
-    if found is None or not (found[1] or found[2]):
-        return None
-    # No edit time is stored for a methodology, so there is no honest Last-Modified.
-    return Freshness(etag=_digest("methodology", *found[:3], str(found[3])))
-
+from . import freshness, openapi
+from .freshness import conditional
+from .http import (
+    LANGUAGES,
+    NotFound,
+    api_endpoint,
+    api_url,
+    band,
+    both,
+    error,
+    evidence_url,
+    json_response,
+    number,
+    page_urls,
+    timestamp,
+)
 
 # --- /api/v1/cycles/ --------------------------------------------------------------------------
 
 
 @api_endpoint
-@conditional(_all_cycles_freshness)
+@conditional(freshness.of_all_cycles)
 def cycle_list(request):
     cycles = list(published_cycles())
     places, kinds, latest = defaultdict(set), defaultdict(list), {}
@@ -286,7 +100,7 @@ def cycle_list(request):
 
 
 @api_endpoint
-@conditional(_cycle_freshness)
+@conditional(freshness.of_cycle)
 def cycle_scores(request, year):
     cycle = published_cycles().filter(year=year).first()
     if cycle is None:
@@ -399,7 +213,7 @@ def _by_kind(item: ScoredItem) -> dict:
 
 
 @api_endpoint
-@conditional(_scorecard_freshness)
+@conditional(freshness.of_scorecard)
 def scorecard(request, year, slug):
     place = Municipality.objects.filter(slug=slug).first()
     if place is None:
@@ -506,7 +320,7 @@ def _indicator(indicator: Indicator) -> dict:
 
 
 @api_endpoint
-@conditional(_methodology_freshness)
+@conditional(freshness.of_methodology)
 def methodology(request, code):
     """A methodology version: public when it is the current one (the version the
     methodology page explains) or when a cycle with published results used it. The

@@ -8,17 +8,19 @@ to the stored snapshot that the scorecard pages show.
 
 import json
 from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
 
 import pytest
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate as validate_openapi
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from assessments import services
-from assessments.api.openapi import DOCUMENT
+from assessments.api.openapi import DOCUMENT, PAGE_TEXTS
 from assessments.models import EvidenceFile
 from assessments.results.scorecard import scorecard
 from assessments.scoring import for_display
@@ -27,6 +29,7 @@ from indicators.models import Criterion, Indicator, ThematicArea
 from municipalities.models import Municipality
 from tests import factories
 
+DOCUMENT_FILE = Path(__file__).resolve().parents[2] / "assessments" / "api" / "openapi.json"
 DOCUMENT_URI = "urn:musqat:openapi"
 REGISTRY = Registry().with_resource(
     DOCUMENT_URI, Resource.from_contents(DOCUMENT, default_specification=DRAFT202012)
@@ -104,6 +107,36 @@ def corrected_2021(published_2021, project_staff, cso_monitor):
 def test_the_document_is_a_valid_openapi_3_1_description():
     validate_openapi(DOCUMENT)
     assert DOCUMENT["openapi"] == "3.1.0"
+
+
+def test_the_data_file_is_the_valid_document_that_is_served():
+    text = DOCUMENT_FILE.read_text(encoding="utf-8")
+    written = json.loads(text)
+
+    validate_openapi(written)
+    assert written == DOCUMENT
+    # Readable in review: indented, and Georgian examples as Georgian, not \u escapes.
+    assert text == json.dumps(written, ensure_ascii=False, indent=2) + "\n"
+
+
+def texts_the_page_translates(document):
+    for item in document["paths"].values():
+        operation = item["get"]
+        yield operation["summary"]
+        yield operation["description"]
+        for parameter in operation.get("parameters", []):
+            yield parameter["description"]
+
+
+def test_the_page_s_texts_in_the_document_are_the_ones_marked_for_translation():
+    assert set(texts_the_page_translates(DOCUMENT)) == set(PAGE_TEXTS)
+    assert len(set(PAGE_TEXTS)) == len(PAGE_TEXTS)
+
+
+@pytest.mark.parametrize("text", PAGE_TEXTS)
+def test_each_of_the_page_s_texts_has_a_georgian_translation(text):
+    with translation.override("ka"):
+        assert translation.gettext(text) != text
 
 
 def test_every_object_in_the_document_forbids_fields_it_does_not_list():
