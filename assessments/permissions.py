@@ -3,6 +3,7 @@
 Every permission check reads the tables in assessments.workflow through here.
 """
 
+from django.contrib.auth.models import Group, Permission
 from django.db.models import Q
 
 from .workflow import (
@@ -92,8 +93,6 @@ def ensure_groups(**kwargs):
     Permissions exist only after migrate, so this runs on post_migrate rather
     than in a data migration. It is idempotent.
     """
-    from django.contrib.auth.models import Group, Permission
-
     for name in (CSO_MONITOR_GROUP, GRANT_REVIEWER_GROUP):
         Group.objects.get_or_create(name=name)
     # Municipal staff open their assessments in the admin; what they may do to each
@@ -114,8 +113,6 @@ def ensure_groups(**kwargs):
 
 def give_municipal_staff_access(sender, instance, **kwargs):
     """A member of a municipality's staff works in the admin, in the municipal staff group."""
-    from django.contrib.auth.models import Group
-
     user = instance.user
     if not user.is_staff:
         user.is_staff = True

@@ -1,7 +1,6 @@
 """Assessments: data entry area by area, the right of reply, review and publication."""
 
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404
@@ -16,12 +15,7 @@ from indicators.models import ThematicArea
 from musqat.imports import import_view
 from musqat.spreadsheets import download
 
-from .. import services
 from ..answers.forms import (
-    OpenReplyForm,
-    PublishForm,
-    ReturnCommentFormSet,
-    ReturnForm,
     StateChanged,
     area_answers,
     replies,
@@ -29,8 +23,9 @@ from ..answers.forms import (
     save_replies,
 )
 from ..answers.history import assessment_history
-from ..answers.imports import refusal, responses_importer, template_filename, template_workbook
-from ..answers.messages import missing_by_area, refused_message, saved_message
+from ..answers.import_template import template_filename, template_workbook
+from ..answers.imports import refusal, responses_importer
+from ..answers.messages import refused_message, saved_message
 from ..answers.progress import progress_of
 from ..models import (
     Assessment,
@@ -38,7 +33,8 @@ from ..models import (
     answered,
 )
 from ..permissions import is_project_staff, may, role_for, visible_assessments
-from ..workflow import Kind, Status, TransitionNotAllowed, find_transition, transitions_for
+from ..workflow import Kind, transitions_for
+from .transitions import TransitionViews
 
 
 class ReviewCommentInline(admin.TabularInline):
@@ -52,7 +48,7 @@ class ReviewCommentInline(admin.TabularInline):
 
 
 @admin.register(Assessment)
-class AssessmentAdmin(SimpleHistoryAdmin):
+class AssessmentAdmin(TransitionViews, SimpleHistoryAdmin):
     """Everyone sees only the assessments the workflow table shows them.
 
     Answers are entered area by area (area_view), replies on one page (reply_view),
@@ -304,102 +300,6 @@ class AssessmentAdmin(SimpleHistoryAdmin):
                 if t.action == "close_reply"
             ],
         )
-
-    def transition_view(self, request, object_id, action):
-        """Confirm, then make one workflow transition, with what that transition needs."""
-        assessment = self._visible(request, object_id)
-        role = role_for(request.user, assessment)
-        try:
-            transition = find_transition(
-                action=action, status=assessment.status, kind=assessment.kind, role=role
-            )
-        except TransitionNotAllowed:
-            return self._refuse(
-                request,
-                assessment,
-                _("You may not do that to this assessment in its present state."),
-            )
-        data = request.POST if request.method == "POST" else None
-        forms_ = self._transition_forms(assessment, action, data)
-        missing = []
-        if action in ("submit", "publish"):
-            missing = assessment.score().missing
-        status = 200
-        if data is not None and not missing and all(f.is_valid() for f in forms_.values()):
-            try:
-                self._perform(request, assessment, action, forms_)
-            except TransitionNotAllowed:
-                return self._refuse(
-                    request,
-                    assessment,
-                    _("You may not do that to this assessment in its present state."),
-                )
-            except ValidationError as error:
-                messages.error(request, " ".join(error.messages))
-                status = 400
-            else:
-                messages.success(
-                    request,
-                    _("Done: %(action)s. The assessment is now “%(status)s”.")
-                    % {"action": transition.label, "status": Status(transition.target).label},
-                )
-                return redirect("admin:assessments_assessment_change", assessment.pk)
-        elif data is not None:
-            status = 400
-        return self._page(
-            request,
-            assessment,
-            "admin/assessments/assessment/transition.html",
-            status=status,
-            title=f"{transition.label}: {assessment}",
-            transition=transition,
-            forms=forms_,
-            missing=missing_by_area(assessment, missing),
-        )
-
-    def _transition_forms(self, assessment, action, data):
-        if action == "open_reply":
-            return {"form": OpenReplyForm(data)}
-        if action == "return":
-            formset = ReturnCommentFormSet(data, prefix="comments")
-            for form in formset:
-                form.fields["indicator"].queryset = assessment.indicators().order_by("code")
-            return {"form": ReturnForm(data), "comments": formset}
-        if action == "publish":
-            is_correction = assessment.snapshots.exists()
-            return {"form": PublishForm(data, is_correction=is_correction)}
-        return {}
-
-    def _perform(self, request, assessment, action, forms_):
-        user = request.user
-        if action == "submit":
-            services.submit_assessment(assessment=assessment, by=user)
-        elif action == "open_reply":
-            services.open_reply(
-                assessment=assessment, by=user, days=forms_["form"].cleaned_data["days"]
-            )
-        elif action == "return":
-            comments = [
-                (form.cleaned_data["indicator"].pk, form.cleaned_data["text"])
-                for form in forms_["comments"]
-                if form.cleaned_data.get("indicator")
-            ]
-            services.return_assessment(
-                assessment=assessment,
-                by=user,
-                comments=comments,
-                note=forms_["form"].cleaned_data["note"],
-            )
-        elif action == "publish":
-            notes = forms_["form"].cleaned_data
-            services.publish_assessment(
-                assessment=assessment,
-                by=user,
-                note_ka=notes.get("note_ka", ""),
-                note_en=notes.get("note_en", ""),
-            )
-        else:
-            services.move_assessment(assessment=assessment, action=action, by=user)
 
     def full_history_view(self, request, object_id):
         assessment = self._visible(request, object_id)

@@ -3,11 +3,8 @@
 from decimal import Decimal
 
 from django import forms
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
 from django.db import transaction
-from django.template.defaultfilters import filesizeformat
 from django.utils import formats, timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -15,108 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from indicators.models import Indicator, ResponseType, ThematicArea
 
 from ..models import Assessment, EvidenceFile, Response
-
-# Evidence: what a file must start with, by extension. Office files are ZIP
-# (OOXML, OpenDocument) or OLE2 (older Word/Excel/PowerPoint) containers.
-ZIP = (b"PK\x03\x04",)
-OLE2 = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",)
-EVIDENCE_SIGNATURES = {
-    "pdf": (b"%PDF-",),
-    "png": (b"\x89PNG\r\n\x1a\n",),
-    "jpg": (b"\xff\xd8\xff",),
-    "jpeg": (b"\xff\xd8\xff",),
-    "gif": (b"GIF87a", b"GIF89a"),
-    "webp": (b"RIFF",),
-    "docx": ZIP,
-    "xlsx": ZIP,
-    "pptx": ZIP,
-    "odt": ZIP,
-    "ods": ZIP,
-    "odp": ZIP,
-    "doc": OLE2,
-    "xls": OLE2,
-    "ppt": OLE2,
-}
-
-
-def check_evidence_file(upload) -> None:
-    """Refuse a file that is too big, or not a PDF, an image or an office document."""
-    name = upload.name
-    if upload.size > settings.EVIDENCE_MAX_BYTES:
-        raise ValidationError(
-            _("“%(name)s” is %(size)s; an evidence file may be %(limit)s at most."),
-            code="file_too_big",
-            params={
-                "name": name,
-                "size": filesizeformat(upload.size),
-                "limit": filesizeformat(settings.EVIDENCE_MAX_BYTES),
-            },
-        )
-    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    signatures = EVIDENCE_SIGNATURES.get(extension)
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    if signatures is None or not head.startswith(signatures):
-        raise ValidationError(
-            _(
-                "“%(name)s” is not a PDF, an image (PNG, JPEG, GIF, WebP) or an office "
-                "document (Word, Excel, PowerPoint, OpenDocument)."
-            ),
-            code="file_type",
-            params={"name": name},
-        )
-    if extension == "webp" and head[8:12] != b"WEBP":
-        raise ValidationError(
-            _("“%(name)s” is not a WebP image."), code="file_type", params={"name": name}
-        )
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class EvidenceFilesField(forms.FileField):
-    """Several evidence files at once, each checked by check_evidence_file."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPT}))
-        super().__init__(**kwargs)
-
-    def has_changed(self, initial, data):
-        return bool(data)
-
-    def clean(self, data, initial=None):
-        uploads = data if isinstance(data, list | tuple) else [data] if data else []
-        cleaned, errors = [], []
-        for upload in uploads:
-            upload = super().clean(upload, initial)
-            try:
-                check_evidence_file(upload)
-            except ValidationError as error:
-                errors.append(error)
-            else:
-                cleaned.append(upload)
-        if errors:
-            raise ValidationError(errors)
-        return cleaned
-
-
-ACCEPT = ",".join(f".{extension}" for extension in EVIDENCE_SIGNATURES)
-
-
-def links_are_addresses(text: str) -> None:
-    check = URLValidator(schemes=["http", "https"])
-    for number, line in enumerate(text.splitlines(), start=1):
-        if line.strip():
-            try:
-                check(line.strip())
-            except ValidationError:
-                raise ValidationError(
-                    _("Line %(number)s is not a web address (http:// or https://): %(line)s"),
-                    code="invalid_link",
-                    params={"number": number, "line": line.strip()},
-                ) from None
+from .evidence import EvidenceFilesField, links_are_addresses
 
 
 class VersionedForm(forms.ModelForm):
@@ -447,58 +343,3 @@ def replies(assessment: Assessment, data=None) -> FormGroup:
         )
     )
     return FormGroup([ReplyForm(data, prefix=f"r{r.pk}", instance=r) for r in responses])
-
-
-class OpenReplyForm(forms.Form):
-    days = forms.IntegerField(
-        label=_("Days the municipality has to reply"), min_value=1, max_value=90, initial=14
-    )
-
-
-class ReturnCommentForm(forms.Form):
-    """A reviewer's comment on one indicator, sent back with the assessment."""
-
-    indicator = forms.ModelChoiceField(
-        queryset=Indicator.objects.none(), label=_("Indicator"), required=False
-    )
-    text = forms.CharField(
-        label=_("Comment"), widget=forms.Textarea(attrs={"rows": 2}), required=False
-    )
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("indicator") and not cleaned.get("text", "").strip():
-            self.add_error("text", _("Write what needs to change."))
-        if cleaned.get("text", "").strip() and not cleaned.get("indicator"):
-            self.add_error("indicator", _("Choose the indicator this comment is about."))
-        return cleaned
-
-
-class ReturnForm(forms.Form):
-    note = forms.CharField(
-        label=_("Comment on the whole assessment"),
-        widget=forms.Textarea(attrs={"rows": 2}),
-        required=False,
-    )
-
-
-ReturnCommentFormSet = forms.formset_factory(ReturnCommentForm, extra=3)
-
-
-class PublishForm(forms.Form):
-    """A correction (a second or later revision) explains itself in both languages."""
-
-    note_ka = forms.CharField(
-        label=_("Public note (Georgian)"), widget=forms.Textarea(attrs={"rows": 2}), required=False
-    )
-    note_en = forms.CharField(
-        label=_("Public note (English)"), widget=forms.Textarea(attrs={"rows": 2}), required=False
-    )
-
-    def __init__(self, *args, is_correction: bool, **kwargs):
-        super().__init__(*args, **kwargs)
-        if not is_correction:
-            del self.fields["note_ka"], self.fields["note_en"]
-        else:
-            for name in ("note_ka", "note_en"):
-                self.fields[name].required = True

@@ -1,0 +1,110 @@
+"""Evidence an answer brings: uploaded files checked by their content, and links."""
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext_lazy as _
+
+# What a file must start with, by extension. Office files are ZIP
+# (OOXML, OpenDocument) or OLE2 (older Word/Excel/PowerPoint) containers.
+ZIP = (b"PK\x03\x04",)
+OLE2 = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",)
+EVIDENCE_SIGNATURES = {
+    "pdf": (b"%PDF-",),
+    "png": (b"\x89PNG\r\n\x1a\n",),
+    "jpg": (b"\xff\xd8\xff",),
+    "jpeg": (b"\xff\xd8\xff",),
+    "gif": (b"GIF87a", b"GIF89a"),
+    "webp": (b"RIFF",),
+    "docx": ZIP,
+    "xlsx": ZIP,
+    "pptx": ZIP,
+    "odt": ZIP,
+    "ods": ZIP,
+    "odp": ZIP,
+    "doc": OLE2,
+    "xls": OLE2,
+    "ppt": OLE2,
+}
+
+
+def check_evidence_file(upload) -> None:
+    """Refuse a file that is too big, or not a PDF, an image or an office document."""
+    name = upload.name
+    if upload.size > settings.EVIDENCE_MAX_BYTES:
+        raise ValidationError(
+            _("“%(name)s” is %(size)s; an evidence file may be %(limit)s at most."),
+            code="file_too_big",
+            params={
+                "name": name,
+                "size": filesizeformat(upload.size),
+                "limit": filesizeformat(settings.EVIDENCE_MAX_BYTES),
+            },
+        )
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    signatures = EVIDENCE_SIGNATURES.get(extension)
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    if signatures is None or not head.startswith(signatures):
+        raise ValidationError(
+            _(
+                "“%(name)s” is not a PDF, an image (PNG, JPEG, GIF, WebP) or an office "
+                "document (Word, Excel, PowerPoint, OpenDocument)."
+            ),
+            code="file_type",
+            params={"name": name},
+        )
+    if extension == "webp" and head[8:12] != b"WEBP":
+        raise ValidationError(
+            _("“%(name)s” is not a WebP image."), code="file_type", params={"name": name}
+        )
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class EvidenceFilesField(forms.FileField):
+    """Several evidence files at once, each checked by check_evidence_file."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPT}))
+        super().__init__(**kwargs)
+
+    def has_changed(self, initial, data):
+        return bool(data)
+
+    def clean(self, data, initial=None):
+        uploads = data if isinstance(data, list | tuple) else [data] if data else []
+        cleaned, errors = [], []
+        for upload in uploads:
+            upload = super().clean(upload, initial)
+            try:
+                check_evidence_file(upload)
+            except ValidationError as error:
+                errors.append(error)
+            else:
+                cleaned.append(upload)
+        if errors:
+            raise ValidationError(errors)
+        return cleaned
+
+
+ACCEPT = ",".join(f".{extension}" for extension in EVIDENCE_SIGNATURES)
+
+
+def links_are_addresses(text: str) -> None:
+    check = URLValidator(schemes=["http", "https"])
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.strip():
+            try:
+                check(line.strip())
+            except ValidationError:
+                raise ValidationError(
+                    _("Line %(number)s is not a web address (http:// or https://): %(line)s"),
+                    code="invalid_link",
+                    params={"number": number, "line": line.strip()},
+                ) from None
