@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test check checks lint catalogues format install messages compilemessages migrate seed clean
+.PHONY: run test check checks lint catalogues contracts format install messages compilemessages migrate seed clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,8 +51,13 @@ catalogues:
 	  case "$$out" in *untranslated*|*fuzzy*) status=1;; esac; \
 	done; exit $$status
 
-# Everything but the tests: lint, catalogues, Django's checks, migrations in step with models.
-checks: lint catalogues compilemessages
+# The architecture's contracts (pyproject.toml, explained in ARCHITECTURE.md).
+contracts: install
+	$(BIN)/lint-imports
+
+# Everything but the tests: lint, catalogues, import contracts, Django's checks, migrations
+# in step with models.
+checks: lint catalogues contracts compilemessages
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
