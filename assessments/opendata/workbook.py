@@ -20,6 +20,7 @@ from musqat.spreadsheets import Sheet, write_xlsx
 
 from ..models import Cycle
 from . import datasets as opendata
+from .columns import RESPONSE_NAMES, SCORE_NAMES
 
 # How often, in rows, a running export reports its progress.
 PROGRESS_EVERY = 500
@@ -79,7 +80,7 @@ def _sheets(cycle: Cycle, language: str) -> tuple[list[Sheet], int]:
 
     # Overall, area and criterion scores, one row per municipality and kind.
     assessments: dict[tuple, dict] = {}
-    for row in _by_name(opendata.SCORE_NAMES, opendata.score_rows(cycle)):
+    for row in _by_name(SCORE_NAMES, opendata.score_rows(cycle)):
         key = (row["municipality_slug"], row["kind"])
         entry = assessments.setdefault(key, {"row": None, "scores": {}})
         if row["level"] == "overall":
@@ -140,7 +141,7 @@ def _sheets(cycle: Cycle, language: str) -> tuple[list[Sheet], int]:
                 r["normalised"], *(_text(r, field, suffix) for field in TEXTS),
                 r["links"], r["revision"],
             ]
-            for r in _by_name(opendata.RESPONSE_NAMES, opendata.response_rows(cycle))
+            for r in _by_name(RESPONSE_NAMES, opendata.response_rows(cycle))
         ),
         widths={0: 24, 1: 22, 5: 50, 7: 30, 11: 40, 12: 60, 13: 40, 14: 40},
     )  # fmt: skip

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, render
 from musqat.cache import generation, public_page
 from musqat.spreadsheets import CONTENT_TYPES, Sheet, download, write_csv, write_xlsx
 
+from ..opendata import columns
 from ..opendata import datasets as opendata
 from ..results.cycles import published_cycles
 from .lookup import published_cycle
@@ -28,14 +29,14 @@ def _download(name: str, build) -> HttpResponse:
     return download(content, name)
 
 
-def _dataset_file(dataset: opendata.Dataset, extension: str) -> bytes:
+def _dataset_file(dataset: columns.Dataset, extension: str) -> bytes:
     if extension == "csv":
         return write_csv(dataset.names, dataset.rows).encode("utf-8")
     # The workbook carries its own data dictionary, on a second sheet.
     dictionary = Sheet(
         "dictionary",
-        opendata.DICTIONARY_COLUMNS[1:],
-        [row[1:] for row in opendata.dictionary_rows() if row[0] == dataset.name],
+        columns.DICTIONARY_COLUMNS[1:],
+        [row[1:] for row in columns.dictionary_rows() if row[0] == dataset.name],
         widths={0: 24, 3: 80, 4: 80},
     )
     return write_xlsx([Sheet(dataset.name, dataset.names, dataset.rows), dictionary])
@@ -55,18 +56,18 @@ def open_data(request):
                     "datasets": [
                         {
                             "name": name,
-                            "title": opendata.DATASET_TITLES[name],
+                            "title": columns.DATASET_TITLES[name],
                             "rows": counts[cycle.pk][name],
                         }
-                        for name in opendata.CYCLE_DATASETS
+                        for name in columns.CYCLE_DATASETS
                     ],
                 }
                 for cycle in cycles
             ],
             "versions": opendata.public_versions(cycles),
-            "dictionary": opendata.dictionary(),
-            "licence_name": opendata.LICENCE_NAME,
-            "licence_url": opendata.LICENCE_URL,
+            "dictionary": columns.dictionary(),
+            "licence_name": columns.LICENCE_NAME,
+            "licence_url": columns.LICENCE_URL,
             "citation": opendata.citation(
                 cycles[0].year if cycles else None, request.build_absolute_uri()
             ),
@@ -76,7 +77,7 @@ def open_data(request):
 
 def open_data_file(request, year, dataset, extension):
     """A cycle's scores or indicator responses, as CSV or XLSX (404 until published)."""
-    if dataset not in opendata.CYCLE_DATASETS or extension not in CONTENT_TYPES:
+    if dataset not in columns.CYCLE_DATASETS or extension not in CONTENT_TYPES:
         raise Http404
     cycle = published_cycle(year)
     return _download(
@@ -99,5 +100,5 @@ def open_data_dictionary(request):
     """Every column of every open-data file: type, unit and description in both languages."""
     return _download(
         "musqat-data-dictionary.csv",
-        lambda ext: write_csv(opendata.DICTIONARY_COLUMNS, opendata.dictionary_rows()).encode(),
+        lambda ext: write_csv(columns.DICTIONARY_COLUMNS, columns.dictionary_rows()).encode(),
     )

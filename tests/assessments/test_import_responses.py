@@ -23,13 +23,8 @@ from django.utils import translation
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 
-from assessments.answers.imports import (
-    COLUMNS,
-    TEMPLATE_COLUMNS,
-    responses_importer,
-    template_rows,
-    template_workbook,
-)
+from assessments.answers.import_template import TEMPLATE_COLUMNS, template_rows, template_workbook
+from assessments.answers.imports import COLUMNS, responses_importer
 from assessments.models import Response
 from assessments.workflow import Status
 from musqat.imports import ImportFailed, ImportRefused, apply, preview

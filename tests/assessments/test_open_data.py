@@ -17,7 +17,7 @@ from django.utils.translation import gettext
 from openpyxl import load_workbook
 
 from assessments.models import Cycle, ScoreSnapshot
-from assessments.opendata import datasets as opendata
+from assessments.opendata import columns as opendata
 from assessments.results.cycles import cycle_results, published_cycles
 from assessments.results.scorecard import scorecard
 from assessments.workflow import Status

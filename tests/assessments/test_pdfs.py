@@ -281,9 +281,7 @@ def test_it_renders_each_pdf_in_its_own_language(
     results_2021, telavi, cycle_2021, quick_pdfs, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        jobs.queue(
-            documents.renderings_for([(Document.SCORECARD, cycle_2021.pk, telavi.pk, None)])
-        )
+        jobs.queue(documents.renderings_for([(Document.SCORECARD, cycle_2021.pk, telavi.pk, None)]))
 
     for language in ("ka", "en"):
         rendering = documents.find(
