@@ -17,7 +17,7 @@ from django.utils.translation import gettext
 from openpyxl import load_workbook
 
 from assessments.models import Cycle, ScoreSnapshot
-from assessments.opendata import columns as opendata
+from assessments.opendata import columns
 from assessments.results.cycles import cycle_results, published_cycles
 from assessments.results.scorecard import scorecard
 from assessments.workflow import Status
@@ -113,7 +113,7 @@ def test_the_page_offers_the_methodology_the_dictionary_the_licence_and_the_api(
     # The dictionary describes every column of every file.
     assert page.row("municipality_name_ka")[1] == "text"
     assert page.row("normalised")[1:3] == ["decimal", "0–1"]
-    for dataset in opendata.dictionary():
+    for dataset in columns.dictionary():
         for column in dataset.columns:
             assert f"<code>{column.name}</code>" in page.html
 
@@ -137,7 +137,7 @@ def test_the_page_says_when_nothing_is_published_yet(methodology, visit):
 def test_the_scores_csv_holds_every_published_score_cell_by_cell(published_2021, citizen):
     response = citizen.get("/en/data/2021/scores.csv")
 
-    assert header(response) == opendata.SCORE_NAMES
+    assert header(response) == columns.SCORE_NAMES
     rows = csv_rows(response)
     assert [(r["municipality_slug"], r["kind"], r["level"], r["code"]) for r in rows[:6]] == [
         ("sighnaghi", "self", "overall", ""),
@@ -219,16 +219,16 @@ def test_the_scores_workbook_has_a_frozen_header_numbers_as_numbers_and_its_dict
     assert book.sheetnames == ["scores", "dictionary"]
     sheet = book["scores"]
     assert sheet.freeze_panes == "A2"
-    assert [cell.value for cell in sheet[1]] == opendata.SCORE_NAMES
+    assert [cell.value for cell in sheet[1]] == columns.SCORE_NAMES
     first = sheet[2]  # Sighnaghi's self-assessment, overall
-    by_name = dict(zip(opendata.SCORE_NAMES, first, strict=True))
+    by_name = dict(zip(columns.SCORE_NAMES, first, strict=True))
     assert by_name["municipality_name_ka"].value == "სიღნაღი"
     assert by_name["score"].value == 100 and by_name["score"].data_type == "n"
     assert by_name["rank"].value == 1 and by_name["rank"].data_type == "n"
     assert by_name["cycle"].value == 2021 and by_name["cycle"].data_type == "n"
     assert sheet.max_row == 1 + 24
     described = [row[0].value for row in book["dictionary"].iter_rows(min_row=2)]
-    assert described == opendata.SCORE_NAMES
+    assert described == columns.SCORE_NAMES
 
 
 # --- The responses file ---------------------------------------------------------------------
@@ -238,7 +238,7 @@ def test_the_responses_csv_holds_every_published_answer_cell_by_cell(published_2
     response = citizen.get("/en/data/2021/responses.csv")
 
     assert response["Content-Disposition"] == 'attachment; filename="musqat-2021-responses.csv"'
-    assert header(response) == opendata.RESPONSE_NAMES
+    assert header(response) == columns.RESPONSE_NAMES
     rows = csv_rows(response)
     assert len(rows) == 12
     assert [r["indicator_code"] for r in rows[:3]] == ["A.1.1", "A.1.2", "B.1.1"]
@@ -308,7 +308,7 @@ def test_the_responses_workbook_types_values_as_numbers_and_flags_as_booleans(
     sheet = book["responses"]
     assert sheet.freeze_panes == "A2"
     names = [cell.value for cell in sheet[1]]
-    assert names == opendata.RESPONSE_NAMES
+    assert names == columns.RESPONSE_NAMES
     rows = [dict(zip(names, row, strict=True)) for row in sheet.iter_rows(min_row=2)]
     telavi = next(
         r for r in rows
@@ -354,11 +354,11 @@ def test_the_dictionary_csv_describes_every_column_of_every_file(citizen, db):
 
     assert response["Content-Disposition"] == ('attachment; filename="musqat-data-dictionary.csv"')
     rows = csv_rows(response)
-    assert list(rows[0]) == opendata.DICTIONARY_COLUMNS
+    assert list(rows[0]) == columns.DICTIONARY_COLUMNS
     described = {(r["dataset"], r["column"]) for r in rows}
     assert described == {
-        *(("scores", name) for name in opendata.SCORE_NAMES),
-        *(("responses", name) for name in opendata.RESPONSE_NAMES),
+        *(("scores", name) for name in columns.SCORE_NAMES),
+        *(("responses", name) for name in columns.RESPONSE_NAMES),
         *(("methodology", name) for name in COLUMNS),
     }
     score = row_of(rows, dataset="scores", column="score")
