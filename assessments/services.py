@@ -1,6 +1,6 @@
 """Workflows that span several models: submitting, replying, reviewing and publishing.
 
-Each one checks the workflow table (through roles.role_for), changes the status
+Each one checks the workflow table (through permissions.role_for), changes the status
 inside one transaction, and queues its email for after the commit.
 """
 
@@ -181,7 +181,8 @@ def publish_assessment(
     notify: bool = True,
     render: bool = True,
 ) -> ScoreSnapshot:
-    """Freeze a score snapshot and publish, all in one transaction, then queue the PDFs.
+    """Freeze a score snapshot and publish, all in one transaction; once it commits, the
+    PDFs are queued.
 
     A first publication is revision 1. A later one is a correction: it needs a
     public note in both languages, and the earlier revisions stay readable.
@@ -215,7 +216,7 @@ def publish_assessment(
         if notify:
             _notify("published", assessment)
         if render:
-            pdf_jobs.queue_after_publish(assessment.cycle, assessment.municipality)
+            pdf_jobs.queue_after_publish(assessment.cycle, assessment.municipality_id)
     return snapshot
 
 

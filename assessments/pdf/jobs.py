@@ -19,7 +19,6 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone, translation
 
-from municipalities.models import Municipality
 from musqat import pdf
 from musqat.cache import clear_public_pages
 
@@ -56,7 +55,7 @@ def queue_stale(*, cycle: Cycle | None = None, force: bool = False,
     return wanted
 
 
-def queue_after_publish(cycle: Cycle, municipality: Municipality) -> None:
+def queue_after_publish(cycle: Cycle, municipality_id: int) -> None:
     """A publication calls for its scorecard at once; once the whole cycle is published,
     for the report and for every scorecard whose ranks it changed.
 
@@ -65,17 +64,17 @@ def queue_after_publish(cycle: Cycle, municipality: Municipality) -> None:
     """
     if settings.RENDER_PDFS:
         transaction.on_commit(
-            functools.partial(_queue_after_publish, cycle, municipality), robust=True
+            functools.partial(_queue_after_publish, cycle, municipality_id), robust=True
         )
 
 
-def _queue_after_publish(cycle: Cycle, municipality: Municipality) -> None:
+def _queue_after_publish(cycle: Cycle, municipality_id: int) -> None:
     if not cycle.assessments.exclude(status=Status.PUBLISHED).exists():
         # Later cycles show this one as their history (changes, earlier scores).
         for later in Cycle.objects.with_published().filter(year__gte=cycle.year):
             queue_stale(cycle=later, stuck_after=timedelta(0))
         return
-    queue(renderings_for([(Document.SCORECARD, cycle.pk, municipality.pk, None)]))
+    queue(renderings_for([(Document.SCORECARD, cycle.pk, municipality_id, None)]))
 
 
 def render(rendering: Rendering) -> tuple[bytes, int]:
