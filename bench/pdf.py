@@ -209,7 +209,7 @@ def render_in_process(card, repeat: int) -> dict:
 def render_cycle(args, cycle, scratch: Path, media: Path) -> dict:
     import redis
 
-    from assessments.models import Rendering, RenderStatus
+    from assessments.models import JobStatus, Rendering
     from assessments.pdf import jobs
 
     broker = redis.Redis.from_url(args.broker, socket_connect_timeout=3)
@@ -225,23 +225,23 @@ def render_cycle(args, cycle, scratch: Path, media: Path) -> dict:
         deadline = started + args.timeout
         while True:
             rows = list(Rendering.objects.filter(pk__in=pks))
-            failed = [r for r in rows if r.status == RenderStatus.FAILED]
+            failed = [r for r in rows if r.status == JobStatus.FAILED]
             if failed:
                 result["problem"] = "; ".join(f"{r}: {r.error[:200]}" for r in failed)
                 break
-            if all(r.status == RenderStatus.DONE for r in rows):
+            if all(r.status == JobStatus.DONE for r in rows):
                 result["seconds"] = time.perf_counter() - started
                 break
             if worker.process.poll() is not None:
                 result["problem"] = f"the worker exited with {worker.process.returncode}"
                 break
             if time.perf_counter() > deadline:
-                pending = sum(r.status != RenderStatus.DONE for r in rows)
+                pending = sum(r.status != JobStatus.DONE for r in rows)
                 result["problem"] = f"{pending} not done"
                 break
             time.sleep(0.05)
         rows.sort(key=lambda r: (r.document, r.municipality_id or 0, r.language))
-        complete = [r for r in rows if r.status == RenderStatus.DONE and is_pdf(media, r)]
+        complete = [r for r in rows if r.status == JobStatus.DONE and is_pdf(media, r)]
         result.update(
             queued=len(pks),
             files=len(complete),

@@ -15,8 +15,8 @@ from musqat.spreadsheets import XLSX_TYPE
 from ..models import (
     Document,
     Export,
+    JobStatus,
     Rendering,
-    RenderStatus,
 )
 from ..pdf import jobs as pdf_jobs
 from ..permissions import is_project_staff
@@ -119,7 +119,7 @@ class ExportAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("status"), ordering="status")
     def status_badge(self, export):
-        colours = {RenderStatus.DONE: "#1e6b2e", RenderStatus.FAILED: "#a3261b"}
+        colours = {JobStatus.DONE: "#1e6b2e", JobStatus.FAILED: "#a3261b"}
         return format_html(
             '<strong style="color: {}">{}</strong>',
             colours.get(export.status, "#4a5663"),
@@ -195,7 +195,7 @@ class ExportAdmin(admin.ModelAdmin):
 
     def changelist_view(self, request, extra_context=None):
         under_way = Export.objects.filter(
-            status__in=[RenderStatus.PENDING, RenderStatus.RUNNING]
+            status__in=[JobStatus.PENDING, JobStatus.RUNNING]
         ).exists()
         context = {"refresh": EXPORT_REFRESH_SECONDS if under_way else None}
         return super().changelist_view(request, {**(extra_context or {}), **context})

@@ -17,7 +17,7 @@ from .cycles import (
     methodology_lock,
     methodology_spec,
 )
-from .jobs import Document, Export, ExportKind, Rendering, RenderStatus
+from .jobs import Document, Export, ExportKind, JobStatus, Rendering
 from .snapshots import AreaScore, CriterionScore, IndicatorScore, ScoreSnapshot
 
 __all__ = [
@@ -33,7 +33,7 @@ __all__ = [
     "ExportKind",
     "IndicatorScore",
     "Rendering",
-    "RenderStatus",
+    "JobStatus",
     "Response",
     "ReviewComment",
     "ScoreSnapshot",

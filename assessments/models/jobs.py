@@ -19,7 +19,9 @@ class Document(models.TextChoices):
     HANDBOOK = "handbook", _("Methodology handbook")
 
 
-class RenderStatus(models.TextChoices):
+class JobStatus(models.TextChoices):
+    """How far a background job (a PDF rendering, an export) has got."""
+
     PENDING = "pending", _("Pending")
     RUNNING = "running", _("Running")
     DONE = "done", _("Done")
@@ -49,7 +51,7 @@ class Rendering(models.Model):
     )  # fmt: skip
     language = models.CharField(_("language"), max_length=5, choices=settings.LANGUAGES)
     status = models.CharField(
-        _("status"), max_length=10, choices=RenderStatus.choices, default=RenderStatus.PENDING
+        _("status"), max_length=10, choices=JobStatus.choices, default=JobStatus.PENDING
     )
     file = models.FileField(_("file"), upload_to="pdf/", blank=True, max_length=200)
     source = models.CharField(_("source fingerprint"), max_length=64, blank=True)
@@ -102,7 +104,7 @@ class Rendering(models.Model):
 
     @property
     def is_ready(self) -> bool:
-        return self.status == RenderStatus.DONE and bool(self.file)
+        return self.status == JobStatus.DONE and bool(self.file)
 
     def download_name(self) -> str:
         if self.document == Document.SCORECARD:
@@ -133,7 +135,7 @@ class Export(models.Model):
     )
     language = models.CharField(_("language"), max_length=5, choices=settings.LANGUAGES)
     status = models.CharField(
-        _("status"), max_length=10, choices=RenderStatus.choices, default=RenderStatus.PENDING
+        _("status"), max_length=10, choices=JobStatus.choices, default=JobStatus.PENDING
     )
     done = models.PositiveIntegerField(_("rows written"), default=0)
     total = models.PositiveIntegerField(_("rows in all"), default=0)
@@ -159,16 +161,16 @@ class Export(models.Model):
 
     @property
     def is_ready(self) -> bool:
-        return self.status == RenderStatus.DONE and bool(self.file)
+        return self.status == JobStatus.DONE and bool(self.file)
 
     @property
     def is_under_way(self) -> bool:
-        return self.status in (RenderStatus.PENDING, RenderStatus.RUNNING)
+        return self.status in (JobStatus.PENDING, JobStatus.RUNNING)
 
     @property
     def percent(self) -> int:
         """How far the export got; 100 only once its file is stored."""
-        if self.status == RenderStatus.DONE:
+        if self.status == JobStatus.DONE:
             return 100
         if not self.total:
             return 0

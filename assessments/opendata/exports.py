@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from musqat.celery import Task
 
-from ..models import Cycle, Export, RenderStatus
+from ..models import Cycle, Export, JobStatus
 from . import workbook
 
 
@@ -45,7 +45,7 @@ def run_export(export_id: int) -> str:
     if export.is_ready and storage.exists(export.file.name):
         return "done"
     Export.objects.filter(pk=export.pk).update(
-        status=RenderStatus.RUNNING, started_at=timezone.now(), done=0, error=""
+        status=JobStatus.RUNNING, started_at=timezone.now(), done=0, error=""
     )
 
     def progress(done: int, total: int) -> None:
@@ -60,7 +60,7 @@ def run_export(export_id: int) -> str:
     export.refresh_from_db(fields=["done", "total"])
     old = export.file.name
     export.file.name = name
-    export.status = RenderStatus.DONE
+    export.status = JobStatus.DONE
     export.error = ""
     export.finished_at = timezone.now()
     export.save(update_fields=["file", "status", "error", "finished_at"])
@@ -75,7 +75,7 @@ def record_failure(export_id: int, error: BaseException | str, *, final: bool) -
     if isinstance(error, BaseException):
         error = "".join(traceback.format_exception_only(error)).strip()
     Export.objects.filter(pk=export_id).update(
-        status=RenderStatus.FAILED if final else RenderStatus.PENDING,
+        status=JobStatus.FAILED if final else JobStatus.PENDING,
         error=error[:2000],
         finished_at=timezone.now() if final else None,
     )

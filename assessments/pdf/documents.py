@@ -23,7 +23,7 @@ from indicators.models import (
     ThematicArea,
 )
 
-from ..models import Cycle, Document, Rendering, RenderStatus, ScoreSnapshot
+from ..models import Cycle, Document, JobStatus, Rendering, ScoreSnapshot
 
 # Bump when a PDF template changes, so that every stored file counts as stale.
 LAYOUT = "2"
@@ -120,9 +120,9 @@ def needs_render(rendering: Rendering, source: str | None, *, stuck_after: timed
     """Missing, failed, made from older data, or queued so long ago that the job was lost."""
     if source is None:
         return False
-    if rendering.status == RenderStatus.FAILED or rendering.requested_at is None:
+    if rendering.status == JobStatus.FAILED or rendering.requested_at is None:
         return True
-    if rendering.status in (RenderStatus.PENDING, RenderStatus.RUNNING):
+    if rendering.status in (JobStatus.PENDING, JobStatus.RUNNING):
         return rendering.requested_at <= timezone.now() - stuck_after
     return (
         rendering.source != source

@@ -22,7 +22,7 @@ from django.utils import timezone, translation
 from musqat import pdf
 from musqat.cache import clear_public_pages
 
-from ..models import Cycle, Document, Rendering, RenderStatus
+from ..models import Cycle, Document, JobStatus, Rendering
 from ..workflow import Status
 from .documents import renderings_for, renderings_to_make, source_of
 from .layouts import LAYOUTS
@@ -36,10 +36,10 @@ def queue(renderings) -> int:
     renderings = list(renderings)
     now = timezone.now()
     Rendering.objects.filter(pk__in=[r.pk for r in renderings]).update(
-        status=RenderStatus.PENDING, requested_at=now
+        status=JobStatus.PENDING, requested_at=now
     )
     for rendering in renderings:
-        rendering.status, rendering.requested_at = RenderStatus.PENDING, now
+        rendering.status, rendering.requested_at = JobStatus.PENDING, now
     for rendering in renderings:
         render_pdf.delay_on_commit(rendering.pk)
     return len(renderings)
@@ -106,7 +106,7 @@ def render_and_store(rendering_id: int) -> str:
     if source is None:
         Rendering.objects.filter(pk=rendering.pk).update(
             # Errors are kept as the software reports them, like exception messages.
-            status=RenderStatus.FAILED,
+            status=JobStatus.FAILED,
             error="Nothing of this document is published.",
         )
         return "unpublished"
@@ -117,7 +117,7 @@ def render_and_store(rendering_id: int) -> str:
     ):
         return "current"
     Rendering.objects.filter(pk=rendering.pk).update(
-        status=RenderStatus.RUNNING, started_at=timezone.now(), attempts=F("attempts") + 1
+        status=JobStatus.RUNNING, started_at=timezone.now(), attempts=F("attempts") + 1
     )
     started = time.perf_counter()
     with translation.override(rendering.language):
@@ -125,7 +125,7 @@ def render_and_store(rendering_id: int) -> str:
     name = store(rendering, content, source)
     old = rendering.file.name
     rendering.file.name = name
-    rendering.status = RenderStatus.DONE
+    rendering.status = JobStatus.DONE
     rendering.source = source
     rendering.pages = pages
     rendering.error = ""
@@ -146,7 +146,7 @@ def render_and_store(rendering_id: int) -> str:
 def record_failure(rendering_id: int, error: BaseException, *, final: bool) -> None:
     """Keep the error; a last failure stays failed (the sweep tries again later)."""
     Rendering.objects.filter(pk=rendering_id).update(
-        status=RenderStatus.FAILED if final else RenderStatus.PENDING,
+        status=JobStatus.FAILED if final else JobStatus.PENDING,
         error="".join(traceback.format_exception_only(error)).strip()[:2000],
         finished_at=timezone.now(),
     )

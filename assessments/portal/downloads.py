@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from indicators.models import MethodologyVersion
 from municipalities.models import Municipality
 
-from ..models import Cycle, Document, EvidenceFile, RenderStatus, ScoreSnapshot
+from ..models import Cycle, Document, EvidenceFile, JobStatus, ScoreSnapshot
 from ..pdf.documents import find as find_pdf
 from ..permissions import may
 from ..workflow import Kind
@@ -100,7 +100,7 @@ def _pdf(request, rendering, *, title, back):
         {
             "title": title,
             "back": back,
-            "failed": rendering is not None and rendering.status == RenderStatus.FAILED,
+            "failed": rendering is not None and rendering.status == JobStatus.FAILED,
             "refresh": PDF_REFRESH_SECONDS,
         },
         status=202,

@@ -18,7 +18,7 @@ from django.views.static import serve
 from kombu.exceptions import OperationalError
 from openpyxl import load_workbook
 
-from assessments.models import Export, RenderStatus
+from assessments.models import Export, JobStatus
 from assessments.opendata import exports, workbook
 from assessments.workflow import Status
 from tests import factories
@@ -251,7 +251,7 @@ def test_an_export_is_queued_after_the_transaction_commits(
 
     export.refresh_from_db()
     assert (export.status, export.percent, export.requested_by) == (
-        RenderStatus.PENDING, 0, project_staff,
+        JobStatus.PENDING, 0, project_staff,
     )  # fmt: skip
     assert len(callbacks) == 1
     assert files_under(private) == []
@@ -279,13 +279,13 @@ def test_the_task_writes_the_workbook_reporting_its_progress_and_ends_done(
         export = exports.queue_export(cycle=published_2021.cycle, language="en", by=project_staff)
 
     assert seen == [
-        (RenderStatus.RUNNING, 10, 28, 35),
-        (RenderStatus.RUNNING, 20, 28, 71),
-        (RenderStatus.RUNNING, 28, 28, 99),
+        (JobStatus.RUNNING, 10, 28, 35),
+        (JobStatus.RUNNING, 20, 28, 71),
+        (JobStatus.RUNNING, 28, 28, 99),
     ]
     export.refresh_from_db()
     assert (export.status, export.done, export.total, export.percent) == (
-        RenderStatus.DONE, 28, 28, 100,
+        JobStatus.DONE, 28, 28, 100,
     )  # fmt: skip
     assert export.finished_at is not None and export.error == ""
     assert files_under(private) == ["exports/2021/musqat-2021-results-en.xlsx"]
@@ -319,7 +319,7 @@ def test_a_failed_export_keeps_its_error_and_no_file(published_2021, private, mo
     assert exports.export_cycle.delay(export.pk).get() == "failed"
 
     export.refresh_from_db()
-    assert export.status == RenderStatus.FAILED
+    assert export.status == JobStatus.FAILED
     assert "No space left on device" in export.error
     assert not export.file
     assert files_under(private) == []
@@ -338,7 +338,7 @@ def test_an_export_that_cannot_be_queued_fails_at_once_saying_why(
         export = exports.queue_export(cycle=published_2021.cycle, language="en", by=project_staff)
 
     export.refresh_from_db()
-    assert export.status == RenderStatus.FAILED
+    assert export.status == JobStatus.FAILED
     assert export.finished_at is not None
     assert export.error.startswith("The task queue could not be reached; ask again later.")
     assert "Connection refused" in export.error
@@ -377,7 +377,7 @@ def test_project_staff_export_a_cycle_from_the_cycles_page_and_download_it(
     assert "1 export queued" in response.content.decode()
     export = Export.objects.get()  # made once the action's transaction committed
     assert (export.cycle, export.language, export.status) == (
-        published_2021.cycle, "ka", RenderStatus.DONE,
+        published_2021.cycle, "ka", JobStatus.DONE,
     )  # fmt: skip
     page = client.get("/admin/assessments/export/").content.decode()
     assert "100%" in page
@@ -416,7 +416,7 @@ def test_an_export_under_way_shows_its_progress_on_a_page_that_reloads_itself(
     published_2021, project_staff, client
 ):
     export = Export.objects.create(
-        cycle=published_2021.cycle, language="en", status=RenderStatus.RUNNING, done=10, total=28
+        cycle=published_2021.cycle, language="en", status=JobStatus.RUNNING, done=10, total=28
     )
     client.force_login(project_staff)
 
@@ -431,7 +431,7 @@ def test_an_export_under_way_shows_its_progress_on_a_page_that_reloads_itself(
     assert "10 of 28 rows" in detail
     assert "/download/" not in detail
 
-    Export.objects.filter(pk=export.pk).update(status=RenderStatus.DONE, file="exports/x.xlsx")
+    Export.objects.filter(pk=export.pk).update(status=JobStatus.DONE, file="exports/x.xlsx")
     detail = client.get(f"/admin/assessments/export/{export.pk}/change/").content.decode()
     assert 'http-equiv="refresh"' not in detail
     assert f"/admin/assessments/export/{export.pk}/download/" in detail

@@ -17,7 +17,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone, translation
 
 from assessments import services
-from assessments.models import Document, Rendering, RenderStatus
+from assessments.models import Document, JobStatus, Rendering
 from assessments.pdf import documents, jobs
 from tests import factories
 
@@ -186,7 +186,7 @@ def test_publishing_a_scorecard_makes_its_pdf_in_both_languages(
     assert sorted(renderings) == ["en", "ka"]
     for rendering in renderings.values():
         assert (rendering.document, rendering.municipality) == (Document.SCORECARD, telavi)
-        assert rendering.status == RenderStatus.DONE, rendering.error
+        assert rendering.status == JobStatus.DONE, rendering.error
         assert path_of(rendering, pdfs_on).is_file()
         content = stored(rendering)
         assert content.startswith(b"%PDF")
@@ -214,7 +214,7 @@ def test_a_correction_makes_the_pdfs_again_and_deletes_the_old_files(
     corrected = {r.language: r for r in Rendering.objects.all()}
     assert sorted(corrected) == ["en", "ka"]
     for language, rendering in corrected.items():
-        assert rendering.status == RenderStatus.DONE, rendering.error
+        assert rendering.status == JobStatus.DONE, rendering.error
         assert path_of(rendering, pdfs_on) != first[language]
         assert path_of(rendering, pdfs_on).is_file()
         assert not first[language].exists()
@@ -250,8 +250,8 @@ def test_publishing_succeeds_while_the_broker_is_down(
     assert telavi_self_2021.status == "published"
     # Left pending, for the sweep to queue again.
     assert {(r.language, r.status) for r in Rendering.objects.all()} == {
-        ("ka", RenderStatus.PENDING),
-        ("en", RenderStatus.PENDING),
+        ("ka", JobStatus.PENDING),
+        ("en", JobStatus.PENDING),
     }
     assert "Connection refused" in caplog.text  # logged, not raised
 
@@ -300,7 +300,7 @@ def test_a_failed_render_keeps_the_error_and_stores_no_file(
     assert jobs.render_pdf.delay(rendering.pk).get() == "failed"
 
     rendering.refresh_from_db()
-    assert rendering.status == RenderStatus.FAILED
+    assert rendering.status == JobStatus.FAILED
     assert "WeasyPrint ran out of memory" in rendering.error
     assert not rendering.file
     assert not rendering.is_ready
@@ -330,7 +330,7 @@ def test_a_failed_render_leaves_the_old_file_in_place(telavi_pdf_then_correction
     assert jobs.render_pdf.delay(rendering.pk).get() == "failed"
 
     rendering.refresh_from_db()
-    assert rendering.status == RenderStatus.FAILED
+    assert rendering.status == JobStatus.FAILED
     assert "WeasyPrint ran out of memory" in rendering.error
     assert rendering.file.name == old_name
     assert stored(rendering) == old_content
@@ -359,7 +359,7 @@ def test_a_render_of_nothing_published_is_recorded_as_failed(
     assert jobs.render_pdf.delay(rendering.pk).get() == "unpublished"
 
     rendering.refresh_from_db()
-    assert rendering.status == RenderStatus.FAILED
+    assert rendering.status == JobStatus.FAILED
     assert "Nothing of this document is published." in rendering.error
     assert quick_pdfs == []
 
@@ -431,10 +431,10 @@ def test_a_citizen_is_told_a_pdf_is_being_prepared_until_it_is_ready(
     if state == "queued":
         jobs.queue([rendering])  # the render waits for a worker
     if state == "running":
-        Rendering.objects.filter(pk=rendering.pk).update(status=RenderStatus.RUNNING)
+        Rendering.objects.filter(pk=rendering.pk).update(status=JobStatus.RUNNING)
     if state == "file lost":
         rendering.file.name = jobs.store(rendering, b"%PDF-1.4\n", "c" * 32)
-        rendering.status = RenderStatus.DONE
+        rendering.status = JobStatus.DONE
         rendering.save()
         rendering.file.storage.delete(rendering.file.name)
 
@@ -554,7 +554,7 @@ def test_the_sweep_queues_missing_failed_and_stale_pdfs_and_leaves_current_ones(
     with django_capture_on_commit_callbacks(execute=True):
         jobs.queue([telavi_ka, telavi_en, sighnaghi_ka])
     current = Rendering.objects.get(pk=telavi_ka.pk)
-    Rendering.objects.filter(pk=telavi_en.pk).update(status=RenderStatus.FAILED)
+    Rendering.objects.filter(pk=telavi_en.pk).update(status=JobStatus.FAILED)
     Rendering.objects.filter(pk=sighnaghi_ka.pk).update(source="made-from-older-data")
     Rendering.objects.filter(municipality=sighnaghi, language="en").delete()
 
@@ -571,17 +571,17 @@ def test_the_sweep_queues_missing_failed_and_stale_pdfs_and_leaves_current_ones(
         ("scorecard", "telavi", "en"),
     ]
     assert len(callbacks) == len(queued)
-    assert {r.status for r in Rendering.objects.exclude(pk=telavi_ka.pk)} == {RenderStatus.PENDING}
+    assert {r.status for r in Rendering.objects.exclude(pk=telavi_ka.pk)} == {JobStatus.PENDING}
     telavi_ka.refresh_from_db()
     assert (telavi_ka.status, telavi_ka.requested_at, telavi_ka.file.name) == (
-        RenderStatus.DONE,
+        JobStatus.DONE,
         current.requested_at,
         current.file.name,
     )
 
     for callback in callbacks:
         callback()
-    assert Rendering.objects.exclude(status=RenderStatus.DONE).count() == 0
+    assert Rendering.objects.exclude(status=JobStatus.DONE).count() == 0
     assert jobs.queue_stale(cycle=cycle_2021) == []
 
 
@@ -595,15 +595,15 @@ def test_the_sweep_queues_again_a_pdf_stuck_in_the_queue(
     now = timezone.now()
     stuck = scorecard_record(telavi, cycle_2021, "ka")
     Rendering.objects.filter(pk=stuck.pk).update(
-        status=RenderStatus.PENDING, requested_at=now - timedelta(minutes=31)
+        status=JobStatus.PENDING, requested_at=now - timedelta(minutes=31)
     )
     lost_worker = scorecard_record(sighnaghi, cycle_2021, "ka")
     Rendering.objects.filter(pk=lost_worker.pk).update(
-        status=RenderStatus.RUNNING, requested_at=now - timedelta(hours=2)
+        status=JobStatus.RUNNING, requested_at=now - timedelta(hours=2)
     )
     waiting = scorecard_record(telavi, cycle_2021, "en")
     Rendering.objects.filter(pk=waiting.pk).update(
-        status=RenderStatus.PENDING, requested_at=now - timedelta(minutes=29)
+        status=JobStatus.PENDING, requested_at=now - timedelta(minutes=29)
     )
     quick_pdfs.clear()
 
@@ -613,9 +613,9 @@ def test_the_sweep_queues_again_a_pdf_stuck_in_the_queue(
     assert sorted(pk for pk, _language in quick_pdfs) == sorted([stuck.pk, lost_worker.pk])
     for rendering in (stuck, lost_worker):
         rendering.refresh_from_db()
-        assert rendering.status == RenderStatus.DONE
+        assert rendering.status == JobStatus.DONE
     waiting.refresh_from_db()
-    assert waiting.status == RenderStatus.PENDING
+    assert waiting.status == JobStatus.PENDING
 
 
 def test_the_sweep_brings_later_scorecards_up_to_date_after_an_earlier_year_is_corrected(
@@ -634,7 +634,7 @@ def test_the_sweep_brings_later_scorecards_up_to_date_after_an_earlier_year_is_c
         jobs.sweep_pdfs()
 
     telavi_2021.refresh_from_db()
-    assert telavi_2021.status == RenderStatus.DONE
+    assert telavi_2021.status == JobStatus.DONE
     assert telavi_2021.source != made_from
     assert telavi_2021.source == documents.source_of(telavi_2021)
 
@@ -664,7 +664,7 @@ def test_the_command_renders_a_cycle_with_one_line_per_file(results_2021, quick_
     for number, line in enumerate(lines, 1):
         assert re.fullmatch(rf"\[{number}/8\] .+ \((ka|en)\): 3 pages, \d+\.\d s", line), line
     assert errors == ""
-    assert Rendering.objects.filter(status=RenderStatus.DONE).count() == 8
+    assert Rendering.objects.filter(status=JobStatus.DONE).count() == 8
     assert all(os.path.isfile(r.file.path) for r in Rendering.objects.all())
 
     lines, errors = run("--cycle", "2021", "--only-stale")
@@ -699,7 +699,7 @@ def test_project_staff_see_why_a_pdf_failed_and_queue_it_again(
 ):
     failed = scorecard_record(telavi, cycle_2021, "ka")
     Rendering.objects.filter(pk=failed.pk).update(
-        status=RenderStatus.FAILED, error="OSError: No space left on device", attempts=4
+        status=JobStatus.FAILED, error="OSError: No space left on device", attempts=4
     )
     client.force_login(project_staff)
 
@@ -717,7 +717,7 @@ def test_project_staff_see_why_a_pdf_failed_and_queue_it_again(
 
     assert "queued again" in response.content.decode()
     failed.refresh_from_db()
-    assert failed.status == RenderStatus.DONE  # eager here: queued and made at once
+    assert failed.status == JobStatus.DONE  # eager here: queued and made at once
     assert quick_pdfs == [(failed.pk, "ka")]
 
 

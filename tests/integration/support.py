@@ -283,15 +283,15 @@ def rendering_states(queryset) -> str:
 
 def wait_until_rendered(queryset, *, timeout: float, worker: Worker | None = None, count=None):
     """Poll until every rendering of the queryset is done (and there are `count` of them)."""
-    from assessments.models import RenderStatus
+    from assessments.models import JobStatus
 
     def done():
         rows = list(queryset.all())
-        if any(r.status == RenderStatus.FAILED for r in rows):
+        if any(r.status == JobStatus.FAILED for r in rows):
             pytest.fail(f"a PDF failed:\n{rendering_states(rows)}\n{details_worker()}")
         if count is not None and len(rows) != count:
             return False
-        return rows and all(r.status == RenderStatus.DONE for r in rows)
+        return rows and all(r.status == JobStatus.DONE for r in rows)
 
     def details_worker():
         return worker.tail() if worker else ""

@@ -11,7 +11,7 @@ import pytest
 from django.db import connections
 
 from assessments import services
-from assessments.models import Document, Rendering, RenderStatus, ScoreSnapshot
+from assessments.models import Document, JobStatus, Rendering, ScoreSnapshot
 from assessments.pdf.jobs import sweep_pdfs
 from assessments.workflow import Status
 from tests import factories
@@ -72,7 +72,7 @@ def assert_published_and_pending(assessment, telavi, cycle):
                                           cycle=cycle)  # fmt: skip
     assert sorted(r.language for r in renderings) == ["en", "ka"]
     for rendering in renderings:
-        assert rendering.status == RenderStatus.PENDING
+        assert rendering.status == JobStatus.PENDING
         assert rendering.requested_at is not None
         assert rendering.attempts == 0
         assert not rendering.file

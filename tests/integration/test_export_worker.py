@@ -6,7 +6,7 @@ import pytest
 from django.db import transaction
 from openpyxl import load_workbook
 
-from assessments.models import Export, RenderStatus
+from assessments.models import Export, JobStatus
 from assessments.opendata.exports import queue_export
 
 from .support import wait_for
@@ -30,15 +30,15 @@ def test_an_export_is_written_by_the_worker_and_ends_ready_to_download(
     with transaction.atomic():
         export = queue_export(cycle=cycle_2021, language="en", by=project_staff)
         # Nothing is sent before the commit: the worker could not see the record yet.
-        assert Export.objects.get(pk=export.pk).status == RenderStatus.PENDING
+        assert Export.objects.get(pk=export.pk).status == JobStatus.PENDING
 
     def finished():
         export.refresh_from_db()
-        return export.status in (RenderStatus.DONE, RenderStatus.FAILED)
+        return export.status in (JobStatus.DONE, JobStatus.FAILED)
 
     wait_for(finished, timeout=45, what="the export to finish", details=worker.tail)
 
-    assert export.status == RenderStatus.DONE, export.error
+    assert export.status == JobStatus.DONE, export.error
     assert export.total > 0
     assert export.done == export.total
     book = load_workbook(io.BytesIO((private_root / export.file.name).read_bytes()))

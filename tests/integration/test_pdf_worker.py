@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from assessments.models import Document, Rendering, RenderStatus
+from assessments.models import Document, JobStatus, Rendering
 from tests import factories
 
 from .support import (
@@ -86,7 +86,7 @@ def test_a_render_cut_off_by_a_killed_worker_is_done_again_by_the_next(
     publish(telavi_2021["self"], SELF_ANSWERS)
 
     running = wait_for(
-        lambda: Rendering.objects.filter(status=RenderStatus.RUNNING).first(),
+        lambda: Rendering.objects.filter(status=JobStatus.RUNNING).first(),
         timeout=30,
         interval=0.01,
         what="a render to start",
@@ -96,7 +96,7 @@ def test_a_render_cut_off_by_a_killed_worker_is_done_again_by_the_next(
     killed_at = time.time()
 
     running.refresh_from_db()
-    assert running.status == RenderStatus.RUNNING, (
+    assert running.status == JobStatus.RUNNING, (
         "the render ended before the worker was killed; the test missed its moment:\n"
         + rendering_states(scorecards(telavi, cycle_2021))
     )

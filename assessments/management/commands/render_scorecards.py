@@ -3,7 +3,7 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from assessments.models import Cycle, RenderStatus
+from assessments.models import Cycle, JobStatus
 from assessments.pdf import documents, jobs
 
 
@@ -42,7 +42,7 @@ class Command(BaseCommand):
                 continue
             rendering.refresh_from_db()
             seconds = time.perf_counter() - started
-            if rendering.status == RenderStatus.DONE:
+            if rendering.status == JobStatus.DONE:
                 self.stdout.write(f"{prefix}: {rendering.pages} pages, {seconds:.1f} s")
             else:
                 self.stderr.write(f"{prefix}: failed: {rendering.error}")
