@@ -26,7 +26,9 @@ Precision
     Everything is computed with Decimal; rounding happens only for display,
     to one decimal (half up). Grade bands and ranks use the displayed value, so
     that what a reader sees and the band or rank shown beside it agree. Files
-    and the API carry more decimals (``rounded``, half up as well).
+    and the API carry more decimals (``rounded``, half up as well). A gap or a
+    change is the difference of the two scores as shown at that precision, so
+    that shown numbers add up.
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 ZERO = Decimal(0)
 ONE = Decimal(1)
 HUNDRED = Decimal(100)
+# Pages and PDFs show scores to one decimal; the API and files to two.
+DISPLAY_PLACES = 1
 DISPLAY = Decimal("0.1")
 
 YES_NO = "yes_no"
@@ -283,6 +287,15 @@ def rounded(value: Decimal | None, places: int = 2) -> Decimal | None:
     return Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
+def whole_percent(part, whole) -> int:
+    """`part` of `whole` as a whole percentage, half up (5 of 8 is 63%); 100 only when the
+    part is the whole, so that nothing unfinished reads as done."""
+    if not whole:
+        return 100
+    percent = int(rounded(HUNDRED * Decimal(part) / Decimal(whole), 0))
+    return min(percent, 99) if part < whole else percent
+
+
 @dataclass(frozen=True)
 class Band:
     key: str
@@ -324,15 +337,24 @@ def average(values: Iterable[Decimal | None]) -> Decimal | None:
     return sum(present, ZERO) / len(present)
 
 
-def gap(self_score: Decimal | None, external_score: Decimal | None) -> Decimal | None:
-    """Self minus external: how much a municipality over-rates itself."""
+def gap(
+    self_score: Decimal | None, external_score: Decimal | None, places: int = DISPLAY_PLACES
+) -> Decimal | None:
+    """Self minus external: how much a municipality over-rates itself.
+
+    It is the difference of the two scores as they are shown (rounded to `places`), so
+    that the numbers a reader sees add up: 60.0 and 50.0 have a gap of 10.0, never 9.9.
+    """
     if self_score is None or external_score is None:
         return None
-    return self_score - external_score
+    return rounded(self_score, places) - rounded(external_score, places)
 
 
-def change(current: Decimal | None, previous: Decimal | None) -> Decimal | None:
-    """Change between two cycles; callers pass only comparable pairs."""
+def change(
+    current: Decimal | None, previous: Decimal | None, places: int = DISPLAY_PLACES
+) -> Decimal | None:
+    """Change between two cycles, as the difference of the shown scores (see `gap`);
+    callers pass only comparable pairs."""
     if current is None or previous is None:
         return None
-    return current - previous
+    return rounded(current, places) - rounded(previous, places)

@@ -47,6 +47,11 @@ class HistoryItem:
     changes: list[Change] = field(default_factory=list)
 
 
+def _is_blank(value) -> bool:
+    # Not `value in (None, "", False)`: a "No" answer is Decimal(0), which equals False.
+    return value is None or value is False or (isinstance(value, str) and value == "")
+
+
 def _shown(model, name, value, names=None) -> str:
     if value is None or value == "":
         return "–"
@@ -65,8 +70,19 @@ def _shown(model, name, value, names=None) -> str:
     return str(value)
 
 
-def _timeline(records, fields, subject, model, names=None) -> list[HistoryItem]:
-    """Turn historical records (ordered by object, then time) into items with diffs."""
+def _timeline(records, fields, subject, model, names=None, words=None) -> list[HistoryItem]:
+    """Turn historical records (ordered by object, then time) into items with diffs.
+
+    `words(record, name, value)` may put a value in words (an answer as its label).
+    """
+
+    def shown(record, name, value):
+        if words and value is not None:
+            found = words(record, name, value)
+            if found is not None:
+                return found
+        return _shown(model, name, value, names)
+
     items, previous = [], {}
     for record in records:
         before = previous.get(record.id)
@@ -74,15 +90,15 @@ def _timeline(records, fields, subject, model, names=None) -> list[HistoryItem]:
         for name in fields:
             new = getattr(record, name)
             old = getattr(before, name) if before else None
-            if before is None and record.history_type == "+" and new in (None, "", False):
+            if before is None and record.history_type == "+" and _is_blank(new):
                 continue
             if before is None or old != new:
                 verbose = model._meta.get_field(name.removesuffix("_id")).verbose_name
                 changes.append(
                     Change(
                         str(verbose),
-                        _shown(model, name, old, names),
-                        _shown(model, name, new, names),
+                        shown(before, name, old),
+                        shown(record, name, new),
                     )
                 )
         items.append(
@@ -115,6 +131,9 @@ def assessment_history(assessment: Assessment) -> list[HistoryItem]:
         ["value", "is_na", *Response.TEXT_FIELDS],
         lambda r: _("Answer to %(code)s") % {"code": r.indicator.code},
         Response,
+        words=lambda r, name, value: (
+            r.indicator.answer_in_words(value, False) if name == "value" else None
+        ),
     )
     items += _timeline(
         ReviewComment.history.filter(assessment_id=assessment.pk)

@@ -8,6 +8,7 @@ from django.db.models import Count
 from indicators.models import Indicator, ThematicArea
 
 from ..models import ANSWERED_BY, Response
+from ..scoring import whole_percent
 
 
 @dataclass
@@ -18,7 +19,7 @@ class AreaProgress:
 
     @property
     def percent(self) -> int:
-        return round(100 * self.answered / self.total) if self.total else 100
+        return whole_percent(self.answered, self.total)
 
     @property
     def is_complete(self) -> bool:
@@ -39,7 +40,7 @@ class Progress:
 
     @property
     def percent(self) -> int:
-        return round(100 * self.answered / self.total) if self.total else 100
+        return whole_percent(self.answered, self.total)
 
     @property
     def is_complete(self) -> bool:

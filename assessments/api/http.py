@@ -31,10 +31,14 @@ CACHE_CONTROL = "public, max-age=300"
 # --- Plain JSON values ----------------------------------------------------------------------
 
 
+# Every number the API gives has 2 decimals; gaps and changes are differences at that precision.
+API_PLACES = 2
+
+
 def number(value: Decimal | None) -> float | None:
     """A stored Decimal as a JSON number rounded half up to 2 decimals, like every number
     the API gives (rounded as a Decimal, never re-derived from a float)."""
-    value = scoring.rounded(value)
+    value = scoring.rounded(value, API_PLACES)
     return None if value is None else float(value)
 
 

@@ -35,6 +35,7 @@ from ..workflow import Kind
 from . import freshness, openapi
 from .freshness import conditional
 from .http import (
+    API_PLACES,
     LANGUAGES,
     NotFound,
     api_endpoint,
@@ -180,7 +181,7 @@ def _kind_summary(summary: KindSummary | None) -> dict | None:
             if previous
             else None
         ),
-        "change": number(summary.change),
+        "change": number(summary.change_at(API_PLACES)),
     }
 
 
@@ -192,7 +193,7 @@ def _answer(request, answer: AnswerView | None) -> dict | None:
         "value": number(answer.value),
         "not_applicable": answer.is_na,
         "score": number(answer.points),
-        "change": number(answer.change),
+        "change": number(answer.change_at(API_PLACES)),
         "answer_text": answer_texts(answer.indicator, answer.value, answer.is_na),
         "not_applicable_reason": {"ka": frozen.na_reason, "en": frozen.na_reason_en},
         "evidence": {"ka": frozen.evidence, "en": frozen.evidence_en},
@@ -252,8 +253,8 @@ def scorecard(request, year, slug):
                 "name": both(area.item, "name"),
                 "scores": _by_kind(area),
                 "changes": {
-                    Kind.SELF: number(area.self_change),
-                    Kind.EXTERNAL: number(area.external_change),
+                    Kind.SELF: number(area.change_at(Kind.SELF, API_PLACES)),
+                    Kind.EXTERNAL: number(area.change_at(Kind.EXTERNAL, API_PLACES)),
                 },
                 "criteria": criteria,
             }
@@ -268,7 +269,7 @@ def scorecard(request, year, slug):
             },
             "headline_kind": card.headline.kind,
             "kinds": {kind: _kind_summary(card.kinds.get(kind)) for kind in KINDS},
-            "gap": number(card.gap),
+            "gap": number(card.gap_at(API_PLACES)),
             "areas": areas,
             "links": {
                 "self": api_url(request, "scorecard", year, place.slug),

@@ -79,11 +79,14 @@ class KindSummary:
     def overall(self):
         return self.snapshot.overall
 
-    @property
-    def change(self):
+    def change_at(self, places: int):
         if not self.previous_is_comparable:
             return None
-        return scoring.change(self.overall, self.previous.overall)
+        return scoring.change(self.overall, self.previous.overall, places)
+
+    @property
+    def change(self):
+        return self.change_at(scoring.DISPLAY_PLACES)
 
     @property
     def label(self):
@@ -125,11 +128,14 @@ class AnswerView:
     def points(self):
         return scoring.points(self.normalised)
 
-    @property
-    def change(self):
+    def change_at(self, places: int):
         if not self.has_previous:
             return None
-        return scoring.change(self.points, scoring.points(self.previous_normalised))
+        return scoring.change(self.points, scoring.points(self.previous_normalised), places)
+
+    @property
+    def change(self):
+        return self.change_at(scoring.DISPLAY_PLACES)
 
     def _text(self, field: str) -> str:
         return self.score.text_in(field, get_language() or "ka")
@@ -178,13 +184,18 @@ class ScoredItem:
     def gap(self):
         return scoring.gap(self.self_score, self.external_score)
 
+    def change_at(self, kind: str, places: int):
+        if kind == Kind.SELF:
+            return scoring.change(self.self_score, self.self_previous, places)
+        return scoring.change(self.external_score, self.external_previous, places)
+
     @property
     def self_change(self):
-        return scoring.change(self.self_score, self.self_previous)
+        return self.change_at(Kind.SELF, scoring.DISPLAY_PLACES)
 
     @property
     def external_change(self):
-        return scoring.change(self.external_score, self.external_previous)
+        return self.change_at(Kind.EXTERNAL, scoring.DISPLAY_PLACES)
 
 
 @dataclass
@@ -220,10 +231,13 @@ class Scorecard:
     def external_summary(self) -> KindSummary | None:
         return self.kinds.get(Kind.EXTERNAL)
 
+    def gap_at(self, places: int):
+        s, e = self.self_summary, self.external_summary
+        return scoring.gap(s.overall if s else None, e.overall if e else None, places)
+
     @property
     def gap(self):
-        s, e = self.self_summary, self.external_summary
-        return scoring.gap(s.overall if s else None, e.overall if e else None)
+        return self.gap_at(scoring.DISPLAY_PLACES)
 
     @property
     def notes(self) -> list[ScoreSnapshot]:

@@ -61,4 +61,4 @@ def share(value):
     """A share of 0–1 as a whole percentage, e.g. 0.604 → 60%."""
     if value is None:
         return "–"
-    return f"{number_format(round(Decimal(value) * 100), decimal_pos=0)}%"
+    return f"{number_format(scoring.rounded(Decimal(value) * 100, 0), decimal_pos=0)}%"

@@ -9,6 +9,7 @@ Then the admin's workflow pages one by one.
 
 import datetime
 import re
+from decimal import Decimal
 
 import pytest
 from django.test import Client
@@ -431,8 +432,21 @@ def test_it_shows_who_changed_each_answer_in_the_full_history(
     rows = history_of(telavi_external)
     changed = [row for row in rows if row[2] == "Answer to A.2.1"]
     assert [(row[1], row[3]) for row in changed] == [
-        ("cso-monitor", "value: 40 → 45 evidence: – → Survey")
+        ("cso-monitor", "value: 40% → 45% evidence: – → Survey")
     ]
+
+
+def test_the_full_history_keeps_a_no_answer_and_says_every_answer_in_words(telavi_self, history_of):
+    factories.answer(telavi_self, "A.1.1", 0)
+    factories.answer(telavi_self, "A.1.2", 2)
+    factories.answer(telavi_self, "B.1.1", Decimal("7.5"))
+
+    changes = {row[2]: row[3] for row in history_of(telavi_self)}
+    assert changes["Answer to A.1.1 (created)"] == "value: – → No"
+    assert changes["Answer to A.1.2 (created)"] == "value: – → Adopted (level 2 of 3)"
+    assert changes["Answer to B.1.1 (created)"] == "value: – → 7.5 days"
+    georgian = {row[2]: row[3] for row in history_of(telavi_self, "ka")}
+    assert "მიღებული" in " ".join(georgian.values())
 
 
 def test_it_names_the_cso_in_the_full_history(telavi_external, history_of):

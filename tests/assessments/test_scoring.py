@@ -3,6 +3,7 @@
 from decimal import Decimal as D
 
 import pytest
+from django.utils.translation import override
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -15,6 +16,7 @@ from assessments.scoring import (
     IndicatorSpec,
     Methodology,
 )
+from assessments.templatetags.scores import share
 
 
 def yes_no(code, criterion, weight=1):
@@ -400,3 +402,25 @@ def test_the_regional_average_is_the_plain_mean_of_the_scores_that_exist():
     assert scoring.average([D(40), D(60), None, D(80)]) == D(60)
     assert scoring.average([None, None]) is None
     assert scoring.average([]) is None
+
+
+def test_a_gap_is_the_difference_of_the_scores_as_shown():
+    # 59.96 shows as 60.0 and 50.04 as 50.0: the gap beside them must read 10.0, not 9.9.
+    assert scoring.for_display(scoring.gap(D("59.96"), D("50.04"))) == D("10.0")
+    assert scoring.gap(D("59.996"), D("50.004"), places=2) == D("10.00")
+
+
+def test_a_change_is_the_difference_of_the_scores_as_shown():
+    assert scoring.for_display(scoring.change(D("50.04"), D("39.96"))) == D("10.0")
+
+
+def test_a_whole_percentage_rounds_half_up_and_says_100_only_when_complete():
+    assert scoring.whole_percent(5, 8) == 63  # 62.5, which round() makes 62
+    assert scoring.whole_percent(199, 200) == 99
+    assert scoring.whole_percent(8, 8) == 100
+    assert scoring.whole_percent(0, 0) == 100
+
+
+def test_a_share_is_shown_as_a_percentage_rounded_half_up():
+    with override("en"):
+        assert share(D("0.625")) == "63%"
