@@ -154,9 +154,20 @@ class CycleResults:
         return sorted(risen, key=lambda row: row.change, reverse=True)[:limit]
 
 
+def latest_earlier(published_years, year: int) -> int | None:
+    """The previous cycle of `year`: the latest earlier year with published results.
+    Every change the site shows is since that cycle, and only where the two compare."""
+    return max((y for y in published_years if y < year), default=None)
+
+
+def previous_cycle(cycle: Cycle) -> Cycle | None:
+    """The previous cycle (see latest_earlier), read in one query."""
+    return published_cycles().filter(year__lt=cycle.year).first()
+
+
 def cycle_results(cycle: Cycle, *, with_areas: bool = False) -> CycleResults:
     """Every municipality in one cycle: overall scores, ranks, bands and changes."""
-    previous = published_cycles().filter(year__lt=cycle.year).first()
+    previous = previous_cycle(cycle)
     cycle_ids = [cycle.pk] + ([previous.pk] if previous else [])
     snapshots = list(
         ScoreSnapshot.objects.current()

@@ -14,7 +14,7 @@ from municipalities.models import Municipality
 from .. import scoring
 from ..models import AreaScore, CriterionScore, Cycle, EvidenceFile, IndicatorScore, ScoreSnapshot
 from ..workflow import Kind
-from .cycles import KINDS, Bands, comparable, headline_kind, rank_by_kind
+from .cycles import KINDS, Bands, comparable, headline_kind, latest_earlier, rank_by_kind
 
 
 @dataclass
@@ -55,10 +55,12 @@ def municipality_history(municipality: Municipality) -> list[HistoryEntry]:
     return list(entries.values())
 
 
-def previous_entry(history: list[HistoryEntry], cycle: Cycle, kind: str) -> HistoryEntry | None:
-    """The latest earlier cycle in which this kind was published."""
-    earlier = [e for e in history if e.cycle.year < cycle.year and kind in e.snapshots]
-    return earlier[-1] if earlier else None
+def previous_entry(
+    history: list[HistoryEntry], previous_year: int | None, kind: str
+) -> HistoryEntry | None:
+    """This kind's entry in the previous cycle (see cycles.previous_cycle), if it was
+    published there."""
+    return next((e for e in history if e.cycle.year == previous_year and kind in e.snapshots), None)
 
 
 # --- One scorecard ----------------------------------------------------------------------
@@ -262,14 +264,17 @@ def scorecard(municipality: Municipality, cycle: Cycle) -> Scorecard | None:
         return None
     cycle = entry.cycle
     bands = Bands.of(cycle.methodology_id)
-    in_cycle = list(
+    # This cycle's scores (for ranks), and the years before it (for the previous cycle).
+    up_to_cycle = list(
         ScoreSnapshot.objects.current()
-        .filter(assessment__cycle=cycle)
+        .filter(assessment__cycle__year__lte=cycle.year)
         .values_list(
             "assessment__municipality_id", "assessment__kind", "overall",
-            "assessment__municipality__slug",
+            "assessment__municipality__slug", "assessment__cycle__year",
         )
     )  # fmt: skip
+    in_cycle = [row for row in up_to_cycle if row[4] == cycle.year]
+    previous_year = latest_earlier({row[4] for row in up_to_cycle}, cycle.year)
     ranks = rank_by_kind(row[:3] for row in in_cycle)
     kinds: dict[str, KindSummary] = {}
     previous_of: dict[str, HistoryEntry] = {}
@@ -277,7 +282,7 @@ def scorecard(municipality: Municipality, cycle: Cycle) -> Scorecard | None:
         snapshot = entry.snapshots.get(kind)
         if snapshot is None:
             continue
-        before = previous_entry(history, cycle, kind)
+        before = previous_entry(history, previous_year, kind)
         if before:
             previous_of[kind] = before
         kinds[kind] = KindSummary(

@@ -11,6 +11,8 @@ import re
 import pytest
 
 from assessments import services
+from assessments.results.cycles import cycle_results
+from assessments.results.scorecard import scorecard
 from assessments.workflow import Status
 from indicators.models import MethodologyVersion
 from musqat.georgian import has_mtavruli
@@ -626,3 +628,23 @@ def test_an_empty_sort_order_sorts_by_rank_without_complaint(client, published_2
 
     assert page.status_code == 200
     assert "Unknown sort order" not in page.content.decode()
+
+
+def test_the_list_and_the_scorecard_agree_on_what_the_previous_cycle_is(
+    telavi, sighnaghi, methodology, cso, publish, published_2021
+):
+    """Telavi was published in 2019 but not in 2020; Sighnaghi in 2020. The previous cycle
+    of 2021 is 2020 everywhere, so Telavi shows no change on its scorecard either."""
+    for year, place in ((2019, telavi), (2020, sighnaghi)):
+        cycle = factories.cycle(year, methodology)
+        assessment = factories.assessment(place, cycle, "external", organization=cso)
+        publish(assessment, {"A.1.1": 0, "A.2.1": 40, "B.1.1": 14})
+
+    cycle_2021 = published_2021.cycle
+    rows = {row.municipality.slug: row for row in cycle_results(cycle_2021).rows}
+    card = scorecard(telavi, cycle_2021)
+
+    assert rows["telavi"].change is None
+    assert card.external_summary.change is None
+    assert rows["sighnaghi"].change == scorecard(sighnaghi, cycle_2021).external_summary.change
+    assert rows["sighnaghi"].change is not None
