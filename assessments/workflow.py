@@ -149,7 +149,10 @@ PERMISSIONS = [
     ),
     Permission("comment", BOTH_KINDS, frozenset({Status.REVIEW}), frozenset({PROJECT_STAFF})),
     Permission("view_history", BOTH_KINDS, ALL_STATES, frozenset({PROJECT_STAFF})),
-    Permission("assign_organization", EXTERNAL_ONLY, ALL_STATES, frozenset({PROJECT_STAFF})),
+    # What an assessment is of (municipality, cycle, kind) and who carries it out are
+    # settled while it is a draft: later, the answers and the public results hang on them.
+    Permission("edit_identity", BOTH_KINDS, EDITABLE_STATES, frozenset({PROJECT_STAFF})),
+    Permission("assign_organization", EXTERNAL_ONLY, EDITABLE_STATES, frozenset({PROJECT_STAFF})),
 ]
 
 

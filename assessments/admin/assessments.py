@@ -34,11 +34,14 @@ from ..models import (
 )
 from ..permissions import is_project_staff, may, role_for, visible_assessments
 from ..workflow import Kind, transitions_for
+from .common import HistoryWithoutRevert
 from .transitions import TransitionViews
 
 
 class ReviewCommentInline(admin.TabularInline):
-    """Project staff comment on an assessment under review, and mark comments resolved."""
+    """Project staff comment on an assessment under review, and mark comments resolved;
+    in any other status the comments are there to read (workflow.PERMISSIONS "comment").
+    A comment is part of the review's record and is never deleted."""
 
     model = ReviewComment
     fields = ["indicator", "text", "author", "resolved", "created_at"]
@@ -46,9 +49,21 @@ class ReviewCommentInline(admin.TabularInline):
     autocomplete_fields = ["indicator"]
     extra = 0
 
+    def _may_comment(self, request, obj) -> bool:
+        return obj is not None and may(request.user, "comment", obj)
+
+    def has_add_permission(self, request, obj=None):
+        return self._may_comment(request, obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._may_comment(request, obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(Assessment)
-class AssessmentAdmin(TransitionViews, SimpleHistoryAdmin):
+class AssessmentAdmin(TransitionViews, HistoryWithoutRevert, SimpleHistoryAdmin):
     """Everyone sees only the assessments the workflow table shows them.
 
     Answers are entered area by area (area_view), replies on one page (reply_view),
@@ -74,6 +89,16 @@ class AssessmentAdmin(TransitionViews, SimpleHistoryAdmin):
 
     def get_inlines(self, request, obj):
         return self.inlines if is_project_staff(request.user) else []
+
+    def get_readonly_fields(self, request, obj=None):
+        """What an assessment is of, and its organisation, change only while it is a draft
+        (workflow.PERMISSIONS "edit_identity" and "assign_organization")."""
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and not may(request.user, "edit_identity", obj):
+            fields += ["municipality", "cycle", "kind"]
+        if obj is not None and not may(request.user, "assign_organization", obj):
+            fields += ["organization"]
+        return fields
 
     def has_view_permission(self, request, obj=None):
         allowed = super().has_view_permission(request, obj)

@@ -12,7 +12,7 @@ from ..models import (
     ScoreSnapshot,
 )
 from ..permissions import visible_assessments
-from .common import ReadOnly
+from .common import HistoryWithoutRevert, ReadOnly
 
 
 class EvidenceFileInline(admin.TabularInline):
@@ -23,7 +23,7 @@ class EvidenceFileInline(admin.TabularInline):
 
 
 @admin.register(Response)
-class ResponseAdmin(ReadOnly, SimpleHistoryAdmin):
+class ResponseAdmin(ReadOnly, HistoryWithoutRevert, SimpleHistoryAdmin):
     """Answers, to look up and read; they are entered area by area on the assessment."""
 
     list_display = ["assessment", "indicator", "value", "is_na", "updated_at"]

@@ -128,11 +128,39 @@ class Assessment(models.Model):
     def __str__(self):
         return f"{self.municipality} {self.cycle} – {self.get_kind_display()}"
 
+    # What the assessment is of, and who carries it out: settled while it is a draft.
+    IDENTITY_FIELDS = ("municipality", "cycle", "kind", "organization")
+
     def clean(self):
         if self.kind == Kind.SELF and self.organization_id:
             raise ValidationError(
                 {"organization": _("A self-assessment belongs to the municipality, not a CSO.")}
             )
+        changed = self.changed_identity()
+        if changed:
+            raise ValidationError(
+                {
+                    name: _(
+                        "Once an assessment has left its draft, its municipality, cycle, kind "
+                        "and organisation stay as they are; create a new assessment instead."
+                    )
+                    for name in changed
+                }
+            )
+
+    def changed_identity(self) -> list[str]:
+        """The identity fields changed since the stored assessment left its draft."""
+        if self.pk is None:
+            return []
+        attnames = [self._meta.get_field(name).attname for name in self.IDENTITY_FIELDS]
+        stored = Assessment.objects.filter(pk=self.pk).values("status", *attnames).first()
+        if stored is None or stored["status"] in EDITABLE_STATES:
+            return []
+        return [
+            name
+            for name, attname in zip(self.IDENTITY_FIELDS, attnames, strict=True)
+            if stored[attname] != getattr(self, attname)
+        ]
 
     @property
     def is_editable(self) -> bool:
