@@ -30,7 +30,7 @@ class AssessmentsConfig(AppConfig):
     verbose_name = _("Assessments")
 
     def ready(self):
-        from indicators.matrix import version_locks
+        from indicators.models import version_locks
 
         # Each Celery task lives beside its work; importing the modules registers them.
         from . import notifications, services  # noqa: F401

@@ -1,4 +1,4 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.shortcuts import get_object_or_404
@@ -14,27 +14,65 @@ from .matrix import matrix_importer, matrix_workbook
 from .models import Criterion, GradeBand, Indicator, MethodologyVersion, ThematicArea
 
 
-class GradeBandInline(TranslationTabularInline):
+def _frozen(version) -> bool:
+    return version is not None and version.why_frozen() is not None
+
+
+class FrozenWithItsVersion:
+    """A methodology version with published results is frozen (DESIGN.md, "Trust rules"):
+    its areas, criteria, indicators and bands are shown, not changed. A new version is
+    the way to change them."""
+
+    def _is_frozen(self, obj) -> bool:
+        return obj is not None and _frozen(obj.methodology)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not self._is_frozen(obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not self._is_frozen(obj)
+
+
+class FrozenWithTheParentVersion:
+    """An inline of a frozen version (or of an item of one) is shown, not changed."""
+
+    def _is_frozen(self, parent) -> bool:
+        if parent is None:
+            return False
+        version = parent if isinstance(parent, MethodologyVersion) else parent.methodology
+        return _frozen(version)
+
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and not self._is_frozen(obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not self._is_frozen(obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not self._is_frozen(obj)
+
+
+class GradeBandInline(FrozenWithTheParentVersion, TranslationTabularInline):
     model = GradeBand
     fields = ["min_score", "label", "colour", "order"]
     extra = 0
 
 
-class ThematicAreaInline(TranslationTabularInline):
+class ThematicAreaInline(FrozenWithTheParentVersion, TranslationTabularInline):
     model = ThematicArea
     fields = ["code", "name", "weight", "order"]
     show_change_link = True
     extra = 0
 
 
-class CriterionInline(TranslationTabularInline):
+class CriterionInline(FrozenWithTheParentVersion, TranslationTabularInline):
     model = Criterion
     fields = ["code", "name", "weight", "order"]
     show_change_link = True
     extra = 0
 
 
-class IndicatorInline(TranslationTabularInline):
+class IndicatorInline(FrozenWithTheParentVersion, TranslationTabularInline):
     model = Indicator
     fields = ["code", "name", "response_type", "answered_by", "weight", "order"]
     show_change_link = True
@@ -144,8 +182,21 @@ class MethodologyVersionAdmin(TranslationAdmin):
             context=context,
         )
 
+    def get_readonly_fields(self, request, obj=None):
+        """A frozen version keeps its content; which version the site explains may change."""
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and _frozen(obj):
+            fields += ["code", "name_ka", "name_en", "description_ka", "description_en",
+                       "previous"]  # fmt: skip
+        return fields
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not _frozen(obj)
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         version = self.get_object(request, object_id)
+        if version is not None and request.method == "GET" and (reason := version.why_frozen()):
+            messages.info(request, reason)
         extra = {
             **(extra_context or {}),
             "can_import_matrix": version is not None
@@ -155,7 +206,7 @@ class MethodologyVersionAdmin(TranslationAdmin):
 
 
 @admin.register(ThematicArea)
-class ThematicAreaAdmin(TranslationAdmin):
+class ThematicAreaAdmin(FrozenWithItsVersion, TranslationAdmin):
     list_display = ["code", "name", "version", "weight", "order"]
     list_filter = ["version"]
     list_select_related = ["version"]
@@ -165,7 +216,7 @@ class ThematicAreaAdmin(TranslationAdmin):
 
 
 @admin.register(Criterion)
-class CriterionAdmin(TranslationAdmin):
+class CriterionAdmin(FrozenWithItsVersion, TranslationAdmin):
     list_display = ["code", "name", "area", "weight", "order"]
     list_filter = ["area__version", "area"]
     list_select_related = ["area"]
@@ -175,7 +226,7 @@ class CriterionAdmin(TranslationAdmin):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(TranslationAdmin):
+class IndicatorAdmin(FrozenWithItsVersion, TranslationAdmin):
     list_display = ["code", "name", "criterion", "response_type", "answered_by", "weight"]
     list_filter = ["criterion__area__version", "criterion__area", "response_type", "answered_by"]
     list_select_related = ["criterion"]
@@ -193,7 +244,7 @@ class IndicatorAdmin(TranslationAdmin):
 
 
 @admin.register(GradeBand)
-class GradeBandAdmin(TranslationAdmin):
+class GradeBandAdmin(FrozenWithItsVersion, TranslationAdmin):
     list_display = ["label", "min_score", "colour", "version"]
     list_filter = ["version"]
     list_select_related = ["version"]

@@ -6,7 +6,6 @@ again is unchanged. Loading runs in the project's import flow (``musqat.imports`
 preview first, errors per row and column, all or nothing.
 """
 
-from collections.abc import Callable
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -64,7 +63,6 @@ LABEL_SEPARATOR = "|"
 
 # Other apps say here why a version's matrix may no longer change (a function of the
 # version that returns the reason, or None); assessments adds "results are published".
-version_locks: list[Callable[[MethodologyVersion], str | None]] = []
 
 
 def _decimal(value: str, row: int, column: str, report: ImportReport, *, default=None):
@@ -123,10 +121,9 @@ def matrix_importer(version: MethodologyVersion, *, check_locks: bool = True):
     """
 
     def importer(rows: list[dict], *, by=None) -> ImportReport:
-        for lock in version_locks if check_locks else ():
-            reason = lock(version)
-            if reason:
-                raise ImportRefused(reason)
+        reason = version.why_frozen() if check_locks else None
+        if reason:
+            raise ImportRefused(reason)
         report = ImportReport()
         if missing_columns(rows, REQUIRED, report):
             return report

@@ -1,3 +1,4 @@
+from collections.abc import Callable
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -14,6 +15,17 @@ POSITIVE_WEIGHT = Q(weight__gt=0)
 code_validator = RegexValidator(
     r"^[A-Za-z0-9][A-Za-z0-9._-]*$", _("Use letters, digits, dots, dashes or underscores.")
 )
+
+
+# Why a version may no longer change, asked of every lock here: the assessments app
+# registers one (published results use the version). indicators itself knows no app.
+version_locks: list[Callable[["MethodologyVersion"], str | None]] = []
+
+
+def refuse_if_frozen(version: "MethodologyVersion | None") -> None:
+    reason = version.why_frozen() if version is not None else None
+    if reason:
+        raise ValidationError(reason)
 
 
 class MethodologyVersion(models.Model):
@@ -54,6 +66,28 @@ class MethodologyVersion(models.Model):
         if created and not self.grade_bands.exists():
             self.create_default_bands()
 
+    # What a frozen version keeps; which version the site explains may still change.
+    CONTENT_FIELDS = (
+        "code",
+        "name_ka",
+        "name_en",
+        "description_ka",
+        "description_en",
+        "previous_id",
+    )
+
+    def why_frozen(self) -> str | None:
+        """Why this version may no longer change (None while it may): published results
+        use it, and a published number changes only through a correction."""
+        if self.pk is None:
+            return None
+        return next((reason for lock in version_locks if (reason := lock(self))), None)
+
+    def clean(self):
+        stored = MethodologyVersion.objects.filter(pk=self.pk).values(*self.CONTENT_FIELDS).first()
+        if stored and any(stored[name] != getattr(self, name) for name in self.CONTENT_FIELDS):
+            refuse_if_frozen(self)
+
     def create_default_bands(self):
         """The design's default bands: 0–39.9, 40–59.9, 60–79.9 and 80–100."""
         for order, (minimum, label, colour) in enumerate(DEFAULT_BANDS):
@@ -91,6 +125,13 @@ class MethodologyItem(models.Model):
     def __str__(self):
         return f"{self.code} {self.name}"
 
+    @property
+    def methodology(self) -> "MethodologyVersion | None":
+        raise NotImplementedError
+
+    def clean(self):
+        refuse_if_frozen(self.methodology)
+
 
 class ThematicArea(MethodologyItem):
     version = models.ForeignKey(
@@ -108,6 +149,10 @@ class ThematicArea(MethodologyItem):
             models.UniqueConstraint(fields=["version", "code"], name="unique_area_code"),
             models.CheckConstraint(condition=POSITIVE_WEIGHT, name="area_weight_positive"),
         ]
+
+    @property
+    def methodology(self):
+        return self.version if self.version_id else None
 
     def following(self):
         """The next area of the same methodology version, or None after the last."""
@@ -132,6 +177,10 @@ class Criterion(MethodologyItem):
             models.UniqueConstraint(fields=["area", "code"], name="unique_criterion_code"),
             models.CheckConstraint(condition=POSITIVE_WEIGHT, name="criterion_weight_positive"),
         ]
+
+    @property
+    def methodology(self):
+        return self.area.version if self.area_id else None
 
 
 class ResponseType(models.TextChoices):
@@ -251,7 +300,12 @@ class Indicator(MethodologyItem):
             return None
         return len(self.labels_in("ka")) - 1
 
+    @property
+    def methodology(self):
+        return self.criterion.area.version if self.criterion_id else None
+
     def clean(self):
+        super().clean()
         errors = {}
         is_scale = self.response_type == ResponseType.SCALE
         is_numeric = self.response_type == ResponseType.NUMERIC
@@ -339,3 +393,10 @@ class GradeBand(models.Model):
 
     def __str__(self):
         return f"{self.label} (≥ {self.min_score})"
+
+    @property
+    def methodology(self):
+        return self.version if self.version_id else None
+
+    def clean(self):
+        refuse_if_frozen(self.methodology)

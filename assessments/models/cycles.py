@@ -221,10 +221,10 @@ def indicator_spec(indicator: Indicator) -> scoring.IndicatorSpec:
 
 
 def methodology_lock(version: MethodologyVersion) -> str | None:
-    """Why a version's matrix may no longer be imported into: published results use it."""
+    """Why a version may no longer change, by hand or by import: published results use it."""
     if Assessment.objects.published().filter(cycle__methodology=version).exists():
         return _(
-            "Methodology %(code)s already has published assessments, so an import may not "
-            "change it. Create a new methodology version and import the matrix there."
+            "Methodology %(code)s already has published assessments, so it may no longer "
+            "change. Create a new methodology version and make the changes there."
         ) % {"code": version.code}
     return None
