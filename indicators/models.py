@@ -28,6 +28,15 @@ def refuse_if_frozen(version: "MethodologyVersion | None") -> None:
         raise ValidationError(reason)
 
 
+def is_new_or_changed(item: models.Model) -> bool:
+    """Whether saving `item` would add a row or change its stored one."""
+    if item.pk is None:
+        return True
+    names = [field.attname for field in item._meta.concrete_fields]
+    stored = type(item).objects.filter(pk=item.pk).values(*names).first()
+    return stored is None or any(stored[name] != getattr(item, name) for name in names)
+
+
 class MethodologyVersion(models.Model):
     code = models.SlugField(
         _("code"), max_length=30, unique=True, help_text=_("ASCII, for example 2020.")
@@ -130,7 +139,8 @@ class MethodologyItem(models.Model):
         raise NotImplementedError
 
     def clean(self):
-        refuse_if_frozen(self.methodology)
+        if is_new_or_changed(self):
+            refuse_if_frozen(self.methodology)
 
 
 class ThematicArea(MethodologyItem):
@@ -399,4 +409,5 @@ class GradeBand(models.Model):
         return self.version if self.version_id else None
 
     def clean(self):
-        refuse_if_frozen(self.methodology)
+        if is_new_or_changed(self):
+            refuse_if_frozen(self.methodology)
