@@ -20,6 +20,7 @@ from .models import (
     AreaScore,
     Assessment,
     CriterionScore,
+    EvidenceFile,
     IndicatorScore,
     ReviewComment,
     ScoreSnapshot,
@@ -27,6 +28,7 @@ from .models import (
 from .notifications import send_notification
 from .pdf import jobs as pdf_jobs
 from .permissions import role_for
+from .results.revisions import changes_between
 from .scoring import STORED_SCORE_PLACES, STORED_SHARE_PLACES, rounded
 from .workflow import SYSTEM, Status, find_transition
 
@@ -209,6 +211,15 @@ def publish_assessment(
             published_by=by,
         )
         _store_scores(snapshot, assessment, result)
+        if previous is not None and not _changes_anything(previous, snapshot):
+            raise ValidationError(
+                _(
+                    "This correction changes nothing that revision %(revision)s published: "
+                    "change an answer, a text or an evidence file first, or return the "
+                    "assessment without publishing."
+                )
+                % {"revision": previous.revision}
+            )
         assessment.status = Status.PUBLISHED
         assessment.published_at = assessment.published_at or now
         _record(assessment, "publish", by)
@@ -218,6 +229,22 @@ def publish_assessment(
         if render:
             pdf_jobs.queue_after_publish(assessment.cycle, assessment.municipality_id)
     return snapshot
+
+
+def _changes_anything(previous: ScoreSnapshot, snapshot: ScoreSnapshot) -> bool:
+    """Whether a new revision would show anything its predecessor did not: an answer, a
+    text, a score, or an evidence file added since."""
+
+    def answers(of):
+        return {
+            s.indicator_id: s for s in of.indicators.select_related("indicator__criterion__area")
+        }
+
+    if changes_between(answers(previous), answers(snapshot)):
+        return True
+    return EvidenceFile.objects.filter(
+        response__assessment_id=snapshot.assessment_id, uploaded_at__gt=previous.published_at
+    ).exists()
 
 
 def _store_scores(snapshot: ScoreSnapshot, assessment: Assessment, result: scoring.Result):

@@ -16,6 +16,7 @@ from ..results import charts
 from ..results.comparison import comparison
 from ..results.cycles import KINDS, cycle_results, headline_kind, published_cycles
 from ..results.methodology import methodology_context
+from ..results.revisions import revision_changes
 from ..results.scorecard import municipality_history
 from ..workflow import Kind
 from .lookup import published_cycle, published_scorecard, report_pdf_of
@@ -167,6 +168,7 @@ def scorecard_revisions(request, year, slug):
     if not snapshots:
         raise Http404(_("This scorecard is not published."))
     areas = list(ThematicArea.objects.filter(version_id=cycle.methodology_id))
+    changes = revision_changes(snapshots)
     revisions = [
         {
             "snapshot": snapshot,
@@ -175,6 +177,7 @@ def scorecard_revisions(request, year, slug):
                 next((s.score for s in snapshot.areas.all() if s.area_id == area.pk), None)
                 for area in areas
             ],
+            "changes": changes.get(snapshot.pk),
         }
         for snapshot in snapshots
     ]

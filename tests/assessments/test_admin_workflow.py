@@ -331,6 +331,12 @@ def test_it_publishes_a_correction_with_notes_in_both_languages_and_keeps_the_ol
 ):
     to_status(telavi_external, Status.PUBLISHED)
     assert staff_browser.post(transition_url(telavi_external, "correct")).status_code == 302
+    unchanged = staff_browser.post(
+        transition_url(telavi_external, "publish"), {"note_ka": "ა", "note_en": "a"}
+    )
+    assert unchanged.status_code == 400
+    assert "This correction changes nothing that revision 1 published" in Page(unchanged).text
+    factories.answer(telavi_external, "B.1.1", 6)
 
     refused = staff_browser.post(transition_url(telavi_external, "publish"), {"note_ka": "x"})
     assert refused.status_code == 400

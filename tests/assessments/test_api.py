@@ -646,6 +646,7 @@ def test_a_published_correction_changes_the_etag(client, published_2021, project
     first = client.get(url)
     external = published_2021["telavi", "external"]
     services.move_assessment(assessment=external, action="correct", by=project_staff)
+    factories.answer(external, "A.2.1", 65)
     services.publish_assessment(
         assessment=external, by=project_staff, note_ka="შენიშვნა", note_en="A note", notify=False
     )

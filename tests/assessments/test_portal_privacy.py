@@ -474,3 +474,25 @@ def test_an_evidence_file_never_opens_as_a_page_of_the_site(
     active = response["Content-Type"].split(";")[0] in ("text/html", "image/svg+xml")
     assert not active or response["Content-Disposition"].startswith("attachment")
     assert response["Content-Security-Policy"] == "sandbox"
+
+
+def test_the_revisions_page_says_what_each_correction_changed(visit, correct, project_staff):
+    external = correct(until="ready to publish")
+    services.publish_assessment(
+        assessment=external,
+        by=project_staff,
+        note_ka="A.2.1 შესწორდა: 14 სოფელი, 70%",
+        note_en="A.2.1 corrected: 14 villages, 70%",
+    )
+
+    page = visit("/en/scorecards/2021/telavi/revisions/")
+    georgian = visit("/ka/scorecards/2021/telavi/revisions/")
+
+    assert "External assessment: what revision 2 changed" in page.text
+    # Indicator, before (answer and score), after (answer and score).
+    assert (
+        "A.2.1 Indicator A.2.1 The evidence, reason or reply was rewritten. 60% 60.0 70% 70.0"
+        in (page.text)
+    )
+    assert "A.1.1" not in page.text.split("what revision 2 changed")[1]  # unchanged answers
+    assert "60% 60,0 70% 70,0" in georgian.text

@@ -9,11 +9,12 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from assessments import services
 from assessments.models import ReviewComment
 from assessments.workflow import PERMISSIONS, TRANSITIONS, Status
 from indicators.models import Indicator
 from tests import factories
-from tests.assessments.conftest import answer_all, bring_to
+from tests.assessments.conftest import answer_all, bring_to, evidence
 from tests.assessments.test_permissions import MATRIX
 
 
@@ -197,3 +198,32 @@ def test_every_row_of_the_workflow_table_is_tried_by_a_test():
     for tried in TRIED.values():
         if not tried.startswith("test_permissions"):
             assert any(name.startswith(tried.rstrip("…")) for name in names), tried
+
+
+# --- A correction must change something -----------------------------------------------------
+
+
+def test_a_correction_that_changes_nothing_is_refused(published_2021, project_staff):
+    external = published_2021["telavi", "external"]
+    services.move_assessment(assessment=external, action="correct", by=project_staff)
+
+    with pytest.raises(ValidationError, match="changes nothing that revision 1 published"):
+        services.publish_assessment(
+            assessment=external, by=project_staff, note_ka="ა", note_en="a", notify=False
+        )
+    assert list(external.snapshots.values_list("revision", "is_current")) == [(1, True)]
+
+
+def test_a_correction_that_adds_an_evidence_file_is_a_change(
+    published_2021, project_staff, media, citizen
+):
+    external = published_2021["telavi", "external"]
+    services.move_assessment(assessment=external, action="correct", by=project_staff)
+    evidence(external.responses.get(indicator__code="A.2.1"), name="village-list.pdf")
+
+    second = services.publish_assessment(
+        assessment=external, by=project_staff, note_ka="ფაილი", note_en="A file", notify=False
+    )
+    assert second.revision == 2
+    page = citizen.get("/en/scorecards/2021/telavi/revisions/").content.decode()
+    assert "No answer changed; the correction added or removed evidence files." in page

@@ -16,6 +16,7 @@ from assessments import services
 from assessments.models import AreaScore, IndicatorScore, ReviewComment, ScoreSnapshot
 from assessments.workflow import Status, TransitionNotAllowed
 from indicators.models import Indicator
+from tests import factories
 from tests.assessments.conftest import answer_all, bring_to
 
 ACTIONS = ["submit", "open_reply", "close_reply", "start_review", "return", "publish", "correct"]
@@ -361,6 +362,7 @@ def test_it_leaves_the_published_revision_public_when_a_correction_fails(
 def test_it_needs_a_public_note_in_both_languages_for_a_correction(telavi_external, project_staff):
     bring_to(telavi_external, Status.PUBLISHED, by=project_staff)
     services.move_assessment(assessment=telavi_external, action="correct", by=project_staff)
+    factories.answer(telavi_external, "B.1.1", 6)
 
     with pytest.raises(ValidationError):
         services.publish_assessment(
