@@ -255,7 +255,7 @@ def import_view(
         data, file_name = kept
         try:
             report = apply(importer, read_rows(data), by=request.user)
-        except ImportRefused as refused:
+        except (ImportRefused, SpreadsheetError) as refused:  # limits may change in between
             messages.error(request, str(refused))
             return _show(request, template, page)
         except ImportFailed as failed:

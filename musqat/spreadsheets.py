@@ -12,21 +12,21 @@ import csv
 import datetime
 import io
 import re
-from collections.abc import Iterable, Sequence
+import zipfile
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
 from django.http import HttpResponse
 from django.template.defaultfilters import filesizeformat
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-MAX_ROWS = 100_000
-MAX_COLUMNS = 200
 # A text cell starting with one of these may be run as a formula by a spreadsheet program
 # (CSV injection); written files keep such text inert.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -56,6 +56,10 @@ def read_rows(data: bytes) -> list[dict[str, str]]:
     Rows keep their places, so that the n-th row is the spreadsheet's row n + 2;
     only empty rows at the end are dropped. Cells are text: numbers as people write
     them ("3", "12.5"), a cell formatted as a percentage as its percentage.
+
+    What a file may hold is bounded before and while it is read, so that a small file
+    cannot make a large amount of work (see ``check_archive`` and the ``IMPORT_MAX_*``
+    settings): reading stops at the first row, column or cell past a limit.
     """
     check_size(len(data))
     if data.startswith(b"PK\x03\x04"):
@@ -71,11 +75,6 @@ def read_rows(data: bytes) -> list[dict[str, str]]:
         raise SpreadsheetError(_("The file has no header row with column names."))
     while body and not any(body[-1]):
         body.pop()
-    if len(body) > MAX_ROWS:
-        raise SpreadsheetError(
-            _("The file has %(count)s rows; at most %(max)s can be imported at once.")
-            % {"count": len(body), "max": MAX_ROWS}
-        )
     return [
         {column: (row[i] if i < len(row) else "") for i, column in enumerate(columns) if column}
         for row in body
@@ -88,28 +87,161 @@ def _not_a_spreadsheet() -> SpreadsheetError:
     )
 
 
+def _number(value: int) -> str:
+    return number_format(value, force_grouping=True)
+
+
+# --- Limits -------------------------------------------------------------------------------
+
+# Each entry of a zip archive's central directory starts with this signature.
+CENTRAL_DIRECTORY_ENTRY = b"PK\x01\x02"
+# Parts that unpack to less than this are too small to matter, whatever their ratio.
+RATIO_FLOOR = 1024 * 1024
+CHUNK = 1024 * 1024
+
+
+def check_archive(data: bytes) -> None:
+    """Refuse an .xlsx file (a zip archive) that unpacks to more than an import may hold.
+
+    This runs before any of its XML is parsed. The sizes the archive declares are checked
+    first, then every part is unpacked once while counting, since a declared size can lie;
+    reading the workbook afterwards unpacks the very same bytes. A DTD, which spreadsheet
+    programs never write, is refused too: it is how XML declares the entities of a
+    "billion laughs" (openpyxl also parses with defusedxml, which refuses them).
+    """
+    max_members = settings.IMPORT_MAX_ARCHIVE_MEMBERS
+    # Counting signatures bounds the work of merely opening the archive, which reads
+    # every entry of its central directory.
+    if data.count(CENTRAL_DIRECTORY_ENTRY) > max_members:
+        raise _too_many_members(max_members)
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except Exception:
+        raise _not_a_spreadsheet() from None
+    with archive:
+        members = archive.infolist()
+        if len(members) > max_members:
+            raise _too_many_members(max_members)
+        limit = settings.IMPORT_MAX_UNCOMPRESSED_BYTES
+        max_ratio = settings.IMPORT_MAX_COMPRESSION_RATIO
+        declared = 0
+        for member in members:
+            declared += member.file_size
+            if declared > limit:
+                raise _unpacks_to_more(limit)
+            ratio = member.file_size / max(member.compress_size, 1)
+            if member.file_size > RATIO_FLOOR and ratio > max_ratio:
+                raise SpreadsheetError(
+                    _("This workbook is compressed unusually tightly: a part of it unpacks to "
+                      "%(ratio)s times its size, and at most %(max)s times can be imported.")
+                    % {"ratio": _number(int(ratio)), "max": _number(max_ratio)}
+                )  # fmt: skip
+        unpacked = 0
+        for member in members:
+            is_xml = member.filename.endswith((".xml", ".rels"))
+            try:
+                with archive.open(member) as part:
+                    tail = b""
+                    while chunk := part.read(CHUNK):
+                        unpacked += len(chunk)
+                        if unpacked > limit:
+                            raise _unpacks_to_more(limit)
+                        if is_xml and b"<!DOCTYPE" in tail + chunk:
+                            raise _not_a_spreadsheet()
+                        tail = chunk[-8:]  # "<!DOCTYPE" may start in one chunk, end in the next
+            except SpreadsheetError:
+                raise
+            except Exception:  # a wrong checksum, an unknown compression, a password
+                raise _not_a_spreadsheet() from None
+
+
+def _too_many_members(max_members: int) -> SpreadsheetError:
+    return SpreadsheetError(
+        _("This workbook has more than %(max)s parts (an .xlsx file is an archive of parts); "
+          "at most %(max)s can be imported.")
+        % {"max": _number(max_members)}
+    )  # fmt: skip
+
+
+def _unpacks_to_more(limit: int) -> SpreadsheetError:
+    return SpreadsheetError(
+        _("An .xlsx file is compressed: this one unpacks to more than %(limit)s, and at most "
+          "%(limit)s can be imported.")
+        % {"limit": filesizeformat(limit)}
+    )  # fmt: skip
+
+
+def _bounded_header(cells: list[str]) -> list[str]:
+    """The header row up to its last named column, refused if it names too many."""
+    width = len(cells)
+    while width and not cells[width - 1].strip():
+        width -= 1
+    max_columns = settings.IMPORT_MAX_COLUMNS
+    if width > max_columns:
+        raise SpreadsheetError(
+            _("The header row has %(count)s columns; at most %(max)s can be imported.")
+            % {"count": _number(width), "max": _number(max_columns)}
+        )
+    header = cells[:width]
+    _check_cells(header, row=1)
+    return header
+
+
+def _check_cells(cells: list[str], *, row: int) -> None:
+    max_chars = settings.IMPORT_MAX_CELL_CHARS
+    for column, text in enumerate(cells, start=1):
+        if len(text) > max_chars:
+            raise SpreadsheetError(
+                _("Cell %(cell)s holds %(count)s characters; a cell can hold at most %(max)s.")
+                % {
+                    "cell": f"{get_column_letter(column)}{row}",
+                    "count": _number(len(text)),
+                    "max": _number(max_chars),
+                }
+            )
+
+
+def _too_many_rows(max_rows: int) -> SpreadsheetError:
+    return SpreadsheetError(
+        _("The file has more than %(max)s rows under the header row; at most %(max)s can be "
+          "imported at once. If the rows after row %(last)s look empty, delete them: they may "
+          "hold formatting.")
+        % {"max": _number(max_rows), "last": _number(max_rows + 1)}
+    )  # fmt: skip
+
+
 def _xlsx_cells(data: bytes) -> tuple[list[str], list[list[str]]]:
+    check_archive(data)
     # A damaged archive fails in many ways inside the reader (bad XML, missing parts, a
     # workbook of charts only): to a person each is the same thing, not a spreadsheet.
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:
         raise _not_a_spreadsheet() from None
+    max_rows = settings.IMPORT_MAX_ROWS
+    rows = []
     try:
         sheet = book.worksheets[0]
         sheet.reset_dimensions()  # trust the cells, not a dimension the file claims
-        rows = []
-        for index, cells in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS)):
-            if index > MAX_ROWS + 1:
-                break
-            rows.append([_cell_text(cell) for cell in cells])
+        first = next(sheet.iter_rows(max_row=1), ())
+        header = _bounded_header([_cell_text(cell) for cell in first])
+        # Reading ends one row past the limit: openpyxl makes an empty row for every number
+        # skipped up to the next row's, and a row may call itself row 2,000,000,000. A row
+        # there, even an empty one with formatting, means the sheet goes on past the limit.
+        cells_by_row = sheet.iter_rows(min_row=2, max_row=max_rows + 2, max_col=len(header))
+        for number, cells in enumerate(cells_by_row if header else (), start=2):
+            if number > max_rows + 1:
+                raise _too_many_rows(max_rows)
+            texts = [_cell_text(cell) for cell in cells]
+            _check_cells(texts, row=number)
+            rows.append(texts)
+    except SpreadsheetError:
+        raise
     except Exception:
         raise _not_a_spreadsheet() from None
     finally:
         book.close()
-    if not rows:
-        raise SpreadsheetError(_("The file has no header row with column names."))
-    return rows[0], rows[1:]
+    return header, rows
 
 
 def _cell_text(cell) -> str:
@@ -214,13 +346,68 @@ def _csv_cells(data: bytes) -> tuple[list[str], list[list[str]]]:
         ) from None  # fmt: skip
     first_line = text.split("\n", 1)[0]
     delimiter = max(",;\t", key=first_line.count)
+    max_rows = settings.IMPORT_MAX_ROWS
+    records = _csv_records(text, delimiter)
+    header, rows = [], []
+    number = 0  # the last row read whole, for a message
     try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    except csv.Error:
+        header = _bounded_header(next(records, []))
+        width, number = len(header), 1
+        # Cells past the header's last column have no name. Mapped rather than looped over,
+        # so that no whole record is held while the next one is read.
+        named = map(lambda record: [_unprotected(c.strip()) for c in record[:width]], records)
+        for number, cells in enumerate(named if header else (), start=2):
+            if number > max_rows + 1:
+                if any(cells):
+                    raise _too_many_rows(max_rows)
+                continue  # empty lines at the end
+            _check_cells(cells, row=number)
+            rows.append(cells)
+    except csv.Error as error:
+        if "field larger than field limit" in str(error):
+            raise _row_too_long(number + 1) from None
         raise _not_a_spreadsheet() from None
-    if not rows:
-        raise SpreadsheetError(_("The file has no header row with column names."))
-    return rows[0], [[_unprotected(cell.strip()) for cell in row] for row in rows[1:]]
+    return header, rows
+
+
+# A line and its ending (\n, \r\n or \r), as io.StringIO(newline="") splits them, without
+# the copy of the whole text, at four bytes a character, that StringIO makes to iterate.
+LINE = re.compile(r"[^\r\n]*(?:\r\n?|\n)|[^\r\n]+")
+
+
+def _csv_records(text: str, delimiter: str) -> Iterator[list[str]]:
+    """The records of a CSV file, one at a time; a record longer than a row may be is
+    refused before it is split, since its cells would all be made at once."""
+    budget = settings.IMPORT_MAX_COLUMNS * (settings.IMPORT_MAX_CELL_CHARS + 3)
+    spent = 0
+    number = 1
+
+    def lines():
+        nonlocal spent
+        for match in LINE.finditer(text):
+            line = match.group()
+            spent += len(line)
+            if spent > budget:
+                raise _row_too_long(number)
+            yield line
+
+    for record in csv.reader(lines(), delimiter=delimiter):
+        yield record
+        del record  # not held while the next one is read
+        spent = 0
+        number += 1
+
+
+def _row_too_long(row: int) -> SpreadsheetError:
+    return SpreadsheetError(
+        _("Row %(row)s is too long: a row can have at most %(columns)s columns of at most "
+          "%(chars)s characters each.")
+        % {
+            "row": row,
+            "columns": _number(settings.IMPORT_MAX_COLUMNS),
+            "chars": _number(settings.IMPORT_MAX_CELL_CHARS),
+        }
+    )  # fmt: skip
 
 
 def _unprotected(text: str) -> str:
