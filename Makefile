@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
+# The settings are production's (DEBUG off, a SECRET_KEY required) unless DEBUG is set;
+# these targets are for development, so they turn it on unless the environment says otherwise.
+export DEBUG ?= 1
 
 .PHONY: run test check checks lint catalogues contracts format install messages compilemessages migrate seed clean
 

@@ -84,7 +84,8 @@ def visible_assessments(user, assessments):
     return assessments.filter(visible)
 
 
-PROJECT_STAFF_APPS = ["musqat", "municipalities", "indicators", "assessments", "grants"]
+# "axes": sign-in attempts and lockouts, which project staff lift in the admin.
+PROJECT_STAFF_APPS = ["musqat", "municipalities", "indicators", "assessments", "grants", "axes"]
 
 
 def ensure_groups(**kwargs):

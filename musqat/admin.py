@@ -1,8 +1,15 @@
-"""Users, with their notification settings."""
+"""Users, with their notification settings; sign-in lockouts, which project staff lift."""
 
-from django.contrib import admin
+from axes.admin import AccessAttemptAdmin
+from axes.helpers import get_cool_off
+from axes.models import AccessAttempt, AccessFailureLog
+from django.conf import settings
+from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from .models import NotificationSettings
 
@@ -21,3 +28,53 @@ admin.site.unregister(User)
 @admin.register(User)
 class MusqatUserAdmin(UserAdmin):
     inlines = [*UserAdmin.inlines, NotificationSettingsInline]
+
+
+admin.site.unregister(AccessAttempt)
+# Written only with AXES_ENABLE_ACCESS_FAILURE_LOG, which is off: an always empty list.
+admin.site.unregister(AccessFailureLog)
+
+
+@admin.register(AccessAttempt)
+class SignInAttemptAdmin(AccessAttemptAdmin):
+    """Wrong passwords per username and address; a locked row is lifted with "Unlock"."""
+
+    list_display = [
+        "attempt_time",
+        "username",
+        "ip_address",
+        "path_info",
+        "failures_since_start",
+        "is_locked_out",
+    ]
+    fieldsets = (
+        (None, {"fields": ("username", "ip_address", "path_info", "failures_since_start")}),
+        (_("Form Data"), {"fields": ("get_data", "post_data")}),
+        (_("Meta Data"), {"fields": ("attempt_time", "user_agent", "http_accept")}),
+    )
+    actions = ["unlock"]
+
+    @admin.display(description=_("Locked Out"), boolean=True)
+    def is_locked_out(self, attempt):
+        # A pause ends by itself once the cool-off has passed since the last try.
+        return (
+            attempt.failures_since_start >= settings.AXES_FAILURE_LIMIT
+            and attempt.attempt_time > timezone.now() - get_cool_off()
+        )
+
+    @admin.action(description=_("Unlock: allow signing in again"), permissions=["delete"])
+    def unlock(self, request, queryset):
+        count = len(queryset)
+        self.log_deletions(request, queryset)
+        queryset.delete()
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)s lockout lifted: that username may sign in again from that address.",
+                "%(count)s lockouts lifted: those usernames may sign in again from those "
+                "addresses.",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS,
+        )

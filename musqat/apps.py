@@ -1,4 +1,6 @@
+from axes.apps import AppConfig as AxesConfig
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class MusqatConfig(AppConfig):
@@ -11,3 +13,9 @@ class MusqatConfig(AppConfig):
         from .georgian import keep_georgian_lowercase
 
         keep_georgian_lowercase()
+
+
+class LoginAttemptsConfig(AxesConfig):
+    """django-axes (sign-in throttling), under a name that says what its admin pages hold."""
+
+    verbose_name = _("Sign-in protection")

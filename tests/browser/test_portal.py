@@ -92,14 +92,20 @@ class Visit:
         self.count = 0
         self.documents = []  # (status, url) of every page loaded in the main frame
         self.broken = []  # (status, url) of every image, stylesheet, font... that failed
+        self.refused = []  # what the Content-Security-Policy blocked (Chromium's console says)
         self.page.on("response", self._response)
         self.page.on("requestfailed", lambda r: self.broken.append(("failed", r.url)))
+        self.page.on("console", self._console)
 
     def _response(self, response):
         if response.request.is_navigation_request() and response.frame == self.page.main_frame:
             self.documents.append((response.status, response.url))
         elif response.status >= 400:
             self.broken.append((response.status, response.url))
+
+    def _console(self, message):
+        if "Content Security Policy" in message.text:
+            self.refused.append(message.text)
 
     def goto(self, path):
         self.page.goto(self.site + path)
@@ -116,6 +122,7 @@ class Visit:
         assert status == 200, f"{url} answered {status}"
         assert url == self.site + path
         assert not self.broken, f"{path}: resources failed to load: {self.broken}"
+        assert not self.refused, f"{path}: the Content-Security-Policy refused: {self.refused}"
         language = path.split("/")[1]
         assert page.locator("html").get_attribute("lang") == language, path
         if language == "ka":

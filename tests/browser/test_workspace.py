@@ -56,15 +56,21 @@ class Person:
         self.documents = []  # (status, url) of every page loaded in the main frame
         self.broken = []  # images, stylesheets, fonts… that failed
         self.errors = []  # uncaught JavaScript errors
+        self.refused = []  # what the Content-Security-Policy blocked (Chromium's console says)
         self.page.on("response", self._response)
         self.page.on("requestfailed", lambda r: self.broken.append(("failed", r.url)))
         self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+        self.page.on("console", self._console)
 
     def _response(self, response):
         if response.request.is_navigation_request() and response.frame == self.page.main_frame:
             self.documents.append((response.status, response.url))
         elif response.status >= 400:
             self.broken.append((response.status, response.url))
+
+    def _console(self, message):
+        if "Content Security Policy" in message.text:
+            self.refused.append(message.text)
 
     def goto(self, path):
         self.page.goto(self.site + path)
@@ -95,6 +101,7 @@ class Person:
         assert answered == status, f"{self.name}: {url} answered {answered}, not {status}"
         assert not self.broken, f"{self.name}: resources failed to load: {self.broken}"
         assert not self.errors, f"{self.name}: JavaScript errors: {self.errors}"
+        assert not self.refused, f"{self.name}: the Content-Security-Policy refused: {self.refused}"
         assert page.locator("html").get_attribute("lang") == language, url
         if language == "ka":
             found = page.evaluate(GEORGIAN_PAGE)
