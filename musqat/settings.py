@@ -1,8 +1,10 @@
 """MUSQAT settings: one module, configured by the environment.
 
-With nothing set, the site runs locally on an SQLite file with eager Celery
-tasks and console mail. Production sets DATABASE_URL, CELERY_BROKER_URL,
-SECRET_KEY, DEBUG=0 and ALLOWED_HOSTS.
+DEBUG is off unless set. With DEBUG=1 (which `make` sets) and nothing else, the
+site runs locally on an SQLite file with eager Celery tasks and console mail.
+Production sets SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, CELERY_BROKER_URL and
+the rest of deploy/production.env.example, and then gets HTTPS only (a redirect,
+HSTS, secure cookies). pytest gets the local defaults.
 """
 
 import datetime
@@ -11,6 +13,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -40,12 +43,25 @@ def envlist(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-DEBUG = envbool("DEBUG", "1")
-SECRET_KEY = os.environ.get("SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
-    SECRET_KEY = "local-development-only-not-secret"
+# pytest sets PYTEST_VERSION for its whole run (and so for the Celery workers that the
+# integration tests start); a test run gets the local defaults, anything else production's.
+TESTING = "PYTEST_VERSION" in os.environ
+DEBUG = envbool("DEBUG", "1" if TESTING else "0")
+DEVELOPMENT_SECRET_KEY = "local-development-only-not-secret"
+# Keys that have been published (here, and as docker-compose.yml's old default) sign
+# nothing in production: anyone could forge sessions and password-reset links with them.
+PUBLIC_SECRET_KEYS = {DEVELOPMENT_SECRET_KEY, "change-me", "changeme", "secret"}
+SECRET_KEY = os.environ.get("SECRET_KEY", "").strip()
+if not DEBUG and (
+    not SECRET_KEY
+    or SECRET_KEY.lower() in PUBLIC_SECRET_KEYS
+    or SECRET_KEY.startswith("django-insecure-")
+):
+    raise ImproperlyConfigured(
+        "SECRET_KEY must be set to a long random value of your own when DEBUG is off "
+        "(see deploy/production.env.example); for local development set DEBUG=1"
+    )
+SECRET_KEY = SECRET_KEY or DEVELOPMENT_SECRET_KEY
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
 
@@ -64,6 +80,10 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "import_export",
     "simple_history",
+    "csp",
+    # django-axes, under a name staff understand. Before assessments, so that its
+    # permissions exist when ensure_groups gives them to project staff after a migrate.
+    "musqat.apps.LoginAttemptsConfig",
     "musqat.apps.MusqatConfig",
     "municipalities",
     "indicators",
@@ -81,7 +101,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns a refused sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "musqat.urls"
@@ -124,6 +147,25 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Sign-in throttling (django-axes) on every login form (the admin's, the monitor's): after
+# LOGIN_FAILURE_LIMIT wrong passwords for one username from one address, that username is
+# refused from that address for LOGIN_LOCKOUT_MINUTES (each further try starts the pause
+# again), with the lockout page and status 429. Keyed on the pair, so that a colleague's
+# typos behind the same office address lock nobody else out. Project staff lift a lockout
+# in the admin (Sign-in protection → Failed sign-ins → "Unlock"); a successful sign-in
+# clears the count.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", "5")
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=envint("LOGIN_LOCKOUT_MINUTES", "30"))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "musqat.security.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "musqat.security.client_ip"
+AXES_VERBOSE = False
+
 # Languages: Georgian first, English second.
 LANGUAGE_CODE = "ka"
 LANGUAGES = [("ka", _("Georgian")), ("en", _("English"))]
@@ -163,6 +205,14 @@ SITE_URL = os.environ.get("MUSQAT_SITE_URL", "http://127.0.0.1:8000")
 # Evidence files: PDF, images or office documents, up to this size each.
 EVIDENCE_MAX_BYTES = envint("EVIDENCE_MAX_BYTES", str(10 * 1024 * 1024))
 IMPORT_MAX_BYTES = envint("IMPORT_MAX_BYTES", str(10 * 1024 * 1024))
+# What an imported spreadsheet may hold, checked before and while it is read (issue 14).
+# The largest real import, a matrix of 1,000 indicators, unpacks to about 4 MB of 30 columns.
+IMPORT_MAX_UNCOMPRESSED_BYTES = envint("IMPORT_MAX_UNCOMPRESSED_BYTES", str(20 * 1024 * 1024))
+IMPORT_MAX_COMPRESSION_RATIO = envint("IMPORT_MAX_COMPRESSION_RATIO", "100")  # workbooks: ~10
+IMPORT_MAX_ARCHIVE_MEMBERS = envint("IMPORT_MAX_ARCHIVE_MEMBERS", "1000")  # workbooks: ~10
+IMPORT_MAX_ROWS = envint("IMPORT_MAX_ROWS", "10000")
+IMPORT_MAX_COLUMNS = envint("IMPORT_MAX_COLUMNS", "100")
+IMPORT_MAX_CELL_CHARS = envint("IMPORT_MAX_CELL_CHARS", "32767")  # Excel's own limit
 FILE_UPLOAD_PERMISSIONS = 0o640
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
@@ -232,11 +282,83 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # The layout engine reports every step at INFO.
-    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
+    # django-axes reports every sign-in at INFO; repeated failures and lockouts are warnings.
+    "loggers": {
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+    },
 }
 
-if not DEBUG:
+# Content-Security-Policy on every response (django-csp). Scripts come only from our own
+# static files: no inline <script>, no on…= attributes, no eval. Styles allow 'unsafe-inline'
+# because style attributes carry data (grade-band colours that staff edit per methodology,
+# progress widths), the packaged admin templates (import-export, simple-history) use them,
+# and the charts' <style> is shared with the PDFs; a nonce would not do, since the anonymous
+# page cache keeps a page's body but not its headers. With scripts, plugins, <base> and
+# form targets locked down, injected CSS has little left to reach.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        # Bootstrap draws its form controls with data: SVG images.
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
+# Behind a reverse proxy that terminates TLS (MUSQAT_BEHIND_PROXY=1), the proxy's
+# X-Forwarded-Proto, X-Forwarded-Host and X-Forwarded-For are believed. The proxy must set
+# the first two itself, overwriting whatever the client sent, and append the client's
+# address to the third, and the site must be reachable only through it. Otherwise these
+# headers are ignored: a client could claim https or another host in them (and so poison the
+# links of a cached page), or a new address with every guessed password.
+BEHIND_PROXY = envbool("MUSQAT_BEHIND_PROXY", "0")
+if BEHIND_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    USE_X_FORWARDED_HOST = True
+
+# Production (DEBUG off, outside tests) is served over HTTPS only.
+if not DEBUG and not TESTING:
+    SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", "1")
+    # Health checks come from inside, over plain HTTP.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", str(365 * 24 * 60 * 60))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", "1")
+    # Asking browsers to hard-code the domain as HTTPS-only is the domain owner's choice.
+    SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", "0")
     SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", "1")
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-    SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", "0")
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Limits on one request; musqat/bad_requests.py answers each with a translated 400 page.
+# The whole body, judged by its Content-Length before any of it is read: room for a few
+# evidence files, or one import, with the form around them.
+REQUEST_MAX_BYTES = envint("REQUEST_MAX_BYTES", str(30 * 1024 * 1024))
+if max(EVIDENCE_MAX_BYTES, IMPORT_MAX_BYTES) > REQUEST_MAX_BYTES:
+    raise ImproperlyConfigured(
+        "REQUEST_MAX_BYTES must be at least EVIDENCE_MAX_BYTES and IMPORT_MAX_BYTES"
+    )
+# Evidence files added in one save; the answer forms refuse more and keep what was typed.
+EVIDENCE_MAX_FILES = envint("EVIDENCE_MAX_FILES", "10")
+# Django counts every file input of a form, chosen or left empty, and a data-entry page
+# has one per indicator of an area: this guards the parser, far above any page's count.
+DATA_UPLOAD_MAX_NUMBER_FILES = envint("DATA_UPLOAD_MAX_NUMBER_FILES", "200")
+# A data-entry page sends about 16 fields per indicator (each answer field twice: as shown
+# and as typed); Django's default of 1,000 would refuse an area of some 60 indicators.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = envint("DATA_UPLOAD_MAX_NUMBER_FIELDS", "5000")
+# The text of one form, files apart: long evidence in both languages for a whole area.
+DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", str(5 * 1024 * 1024))
+# An upload larger than this (2.5 MB) waits in a temporary file rather than in memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = envint("FILE_UPLOAD_MAX_MEMORY_SIZE", "2621440")
+# After the middleware whose headers every response needs (the CSP among them), before
+# the views and the CSRF check, which reads the form.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("simple_history.middleware.HistoryRequestMiddleware"),
+    "musqat.bad_requests.RequestLimitsMiddleware",
+)

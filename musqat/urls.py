@@ -9,6 +9,9 @@ admin.site.site_header = _("MUSQAT administration")
 admin.site.site_title = _("MUSQAT administration")
 admin.site.index_title = _("Platform administration")
 
+# A bad request gets the site's page, in the person's language, not Django's bare one.
+handler400 = "musqat.bad_requests.bad_request"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -5,7 +5,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.template.defaultfilters import filesizeformat
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
+
+from ..models import EvidenceFile
 
 # What a file must start with, by extension. Office files are ZIP
 # (OOXML, OpenDocument) or OLE2 (older Word/Excel/PowerPoint) containers.
@@ -31,8 +34,19 @@ EVIDENCE_SIGNATURES = {
 
 
 def check_evidence_file(upload) -> None:
-    """Refuse a file that is too big, or not a PDF, an image or an office document."""
+    """Refuse a file whose name is too long to keep, that is too big, or that is not a PDF,
+    an image or an office document."""
     name = upload.name
+    limit = EvidenceFile._meta.get_field("title").max_length
+    if len(name) > limit:
+        raise ValidationError(
+            _(
+                "The name of “%(name)s” is %(length)s characters long; a file name may be "
+                "%(limit)s characters at most. Rename the file and choose it again."
+            ),
+            code="file_name_too_long",
+            params={"name": Truncator(name).chars(60), "length": len(name), "limit": limit},
+        )
     if upload.size > settings.EVIDENCE_MAX_BYTES:
         raise ValidationError(
             _("“%(name)s” is %(size)s; an evidence file may be %(limit)s at most."),

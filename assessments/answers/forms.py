@@ -3,8 +3,10 @@
 from decimal import Decimal
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.template.defaultfilters import filesizeformat
 from django.utils import formats, timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -90,11 +92,7 @@ class ResponseForm(VersionedForm):
     """One indicator's answer: a widget for its response type, N/A with a reason,
     evidence in Georgian (and English), links and files."""
 
-    new_files = EvidenceFilesField(
-        label=_("Add evidence files"),
-        required=False,
-        help_text=_("PDF, images or office documents, up to 10 MB each."),
-    )
+    new_files = EvidenceFilesField(label=_("Add evidence files"), required=False)
     remove_files = forms.ModelMultipleChoiceField(
         queryset=EvidenceFile.objects.none(),
         required=False,
@@ -128,6 +126,15 @@ class ResponseForm(VersionedForm):
             self.initial["value"] = shown_value(indicator, self.instance.value)
         self.fields["links"].validators.append(links_are_addresses)
         self.fields["na_reason"].help_text = _("Required when the indicator does not apply.")
+        # The limits, said before a save that breaks them loses what was typed.
+        self.fields["new_files"].help_text = _(
+            "PDF, images or office documents, up to %(each)s each; at most %(count)s files "
+            "and %(total)s in one save."
+        ) % {
+            "each": filesizeformat(settings.EVIDENCE_MAX_BYTES),
+            "count": settings.EVIDENCE_MAX_FILES,
+            "total": filesizeformat(settings.REQUEST_MAX_BYTES),
+        }
         files = self.instance.files.all() if self.instance.pk else EvidenceFile.objects.none()
         self.fields["remove_files"].queryset = files
         self.existing_files = list(files)
@@ -251,7 +258,32 @@ class FormGroup:
             if form not in self.changed:
                 # Untouched: shown again as it is saved now, perhaps by someone else.
                 form.is_bound = False
-        return all([form.is_valid() for form in self.changed])
+        valid = all([form.is_valid() for form in self.changed])
+        return self._files_within_limit() and valid
+
+    def _files_within_limit(self) -> bool:
+        """At most EVIDENCE_MAX_FILES new files in one save. With more, each answer that
+        brings some says so, and nothing is saved (what was typed is kept)."""
+        chosen = {
+            form: len(form.files.getlist(form.add_prefix("new_files"))) for form in self.changed
+        }
+        count = sum(chosen.values())
+        if count <= settings.EVIDENCE_MAX_FILES:
+            return True
+        for form, files in chosen.items():
+            if files:
+                form.add_error(
+                    "new_files",
+                    ValidationError(
+                        _(
+                            "%(count)s files were chosen in this save; at most %(max)s can "
+                            "be added in one save. Choose them again, a few at a time."
+                        ),
+                        code="too_many_files",
+                        params={"count": count, "max": settings.EVIDENCE_MAX_FILES},
+                    ),
+                )
+        return False
 
     @property
     def error_count(self) -> int:

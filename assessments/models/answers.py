@@ -151,7 +151,19 @@ def invalid_answer_message(error: scoring.InvalidAnswer, indicator: Indicator) -
 
 def evidence_path(instance, filename):
     response = instance.response
-    return f"evidence/{response.assessment_id}/{response.indicator_id}/{filename}"
+    folder = f"evidence/{response.assessment_id}/{response.indicator_id}/"
+    # A long name is cut here to fit the file field (the title keeps it whole), with room
+    # for the "_" and 7 letters storage adds to a name already taken: left to storage,
+    # a name with many dots in it cannot be cut and the upload fails.
+    room = EvidenceFile._meta.get_field("file").max_length - len(folder) - 8
+    if len(filename) > room:
+        stem, dot, extension = filename.rpartition(".")
+        if dot and len(extension) < 10:
+            extension = f".{extension}"
+        else:
+            stem, extension = filename, ""
+        filename = stem[: room - len(extension)] + extension
+    return folder + filename
 
 
 class EvidenceFile(models.Model):

@@ -48,7 +48,8 @@ def dashboard(request):
     assessments = monitored(request.user).order_by("-cycle__year", name)
     cycles = Cycle.objects.filter(assessments__in=assessments).distinct().order_by("-year")
     cycle = request.GET.get("cycle", "")
-    if cycle.isdigit():
+    # ASCII digits only: str.isdigit() also accepts "²", which int() refuses.
+    if cycle.isascii() and cycle.isdigit():
         assessments = assessments.filter(cycle__year=int(cycle))
     status = request.GET.get("status", "")
     if status in Status.values:

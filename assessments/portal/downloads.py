@@ -1,9 +1,6 @@
 """Files the portal serves: scorecard data as CSV, evidence files and the PDFs."""
 
-import csv
-from decimal import Decimal
-
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
@@ -11,10 +8,12 @@ from django.utils.translation import gettext as _
 
 from indicators.models import MethodologyVersion
 from municipalities.models import Municipality
+from musqat.spreadsheets import download, write_csv
 
 from ..models import Cycle, Document, EvidenceFile, JobStatus, ScoreSnapshot
 from ..pdf.documents import find as find_pdf
 from ..permissions import may
+from ..scoring import rounded
 from ..workflow import Kind
 from .lookup import published_cycle, published_scorecard, report_pdf_of
 
@@ -24,36 +23,39 @@ INLINE_EVIDENCE = (".pdf", ".png", ".jpg", ".jpeg", ".gif", ".webp")
 def scorecard_csv(request, year, slug):
     """The scorecard's indicator-level data as CSV, in the page's language."""
     card = published_scorecard(year, slug)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    name = f"musqat-{card.cycle.year}-{card.municipality.slug}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    writer.writerow([
+    columns = [
         _("Thematic area"), _("Criterion"), _("Indicator code"), _("Indicator"), _("Kind"),
         _("Answer"), _("Value"), _("Not applicable"), _("Score (0–100)"),
         _("Criterion score"), _("Area score"), _("Evidence"),
-    ])  # fmt: skip
-    for area in card.areas:
-        for criterion in area.children:
-            for row in criterion.children:
-                for answer in row.answers:
-                    kind = answer.kind
-                    writer.writerow([
-                        area.item.code, criterion.item.code, row.indicator.code,
-                        row.indicator.name, Kind(kind).label, answer.text,
-                        "" if answer.value is None else format(answer.value.normalize(), "f"),
-                        _("yes") if answer.is_na else _("no"),
-                        _decimal(answer.points),
-                        _decimal(getattr(criterion, f"{kind}_score")),
-                        _decimal(getattr(area, f"{kind}_score")),
-                        answer.evidence,
-                    ])  # fmt: skip
-    return response
+    ]  # fmt: skip
+    rows = (
+        [
+            area.item.code,
+            criterion.item.code,
+            row.indicator.code,
+            row.indicator.name,
+            Kind(answer.kind).label,
+            answer.text,
+            answer.value,
+            _("yes") if answer.is_na else _("no"),
+            _score(answer.points),
+            _score(getattr(criterion, f"{answer.kind}_score")),
+            _score(getattr(area, f"{answer.kind}_score")),
+            answer.evidence,
+        ]
+        for area in card.areas
+        for criterion in area.children
+        for row in criterion.children
+        for answer in row.answers
+    )
+    name = f"musqat-{card.cycle.year}-{card.municipality.slug}.csv"
+    # write_csv keeps text that a spreadsheet would run as a formula inert.
+    return download(write_csv(columns, rows), name)
 
 
-def _decimal(value) -> str:
-    return "" if value is None else str(value.quantize(Decimal("0.01")))
+def _score(value) -> str:
+    """A score with two decimals, rounded half up as everywhere else."""
+    return "" if value is None else str(rounded(value))
 
 
 def evidence_file(request, pk):

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -34,6 +35,14 @@ def _cycle_from_query(request, cycles):
             return cycle, None
     message = _("There are no published results for the cycle “%(cycle)s”.") % {"cycle": wanted}
     return (cycles[0] if cycles else None), message
+
+
+def _not_stored_if(refused, response):
+    """A page that refused part of its query is not kept in the page cache: otherwise
+    every made-up value would store a page of its own."""
+    if refused:
+        patch_cache_control(response, no_store=True)
+    return response
 
 
 @public_page
@@ -91,7 +100,7 @@ def _sort_header(key, label, sort, cycle):
     }
 
 
-@public_page
+@public_page(reads=("cycle", "sort"))
 def municipality_list(request):
     cycles = list(published_cycles())
     cycle, message = _cycle_from_query(request, cycles)
@@ -108,7 +117,7 @@ def municipality_list(request):
     if results:
         columns += [(f"area-{area.code}", area.name) for area in results.areas]
     headers = [_sort_header(key, label, sort, cycle) for key, label in columns]
-    return render(
+    response = render(
         request,
         "assessments/municipality_list.html",
         {
@@ -122,6 +131,7 @@ def municipality_list(request):
             "pdf": report_pdf_of(cycle),
         },
     )
+    return _not_stored_if(message, response)
 
 
 @public_page
@@ -203,7 +213,7 @@ def scorecard(request, year, slug):
     )
 
 
-@public_page
+@public_page(reads=("cycle", "kind"), lists=("m",))
 def compare(request):
     cycles = list(published_cycles())
     cycle, cycle_message = _cycle_from_query(request, cycles)
@@ -234,7 +244,7 @@ def compare(request):
     table = None
     if cycle and COMPARE_MIN <= len(chosen) <= COMPARE_MAX and not unknown:
         table = comparison(cycle, kind=kind, municipalities=chosen)
-    return render(
+    response = render(
         request,
         "assessments/compare.html",
         {
@@ -249,6 +259,7 @@ def compare(request):
             "max": COMPARE_MAX,
         },
     )
+    return _not_stored_if(errors, response)
 
 
 @public_page

