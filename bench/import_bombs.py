@@ -1,4 +1,4 @@
-"""How fast spreadsheet bombs are refused, and how much memory that takes (issue 14).
+"""How fast spreadsheet bombs are refused, and how much memory that takes.
 
 Run from the repository root, with the local settings; it needs no database (reading is
 where a file is refused):

@@ -205,7 +205,7 @@ SITE_URL = os.environ.get("MUSQAT_SITE_URL", "http://127.0.0.1:8000")
 # Evidence files: PDF, images or office documents, up to this size each.
 EVIDENCE_MAX_BYTES = envint("EVIDENCE_MAX_BYTES", str(10 * 1024 * 1024))
 IMPORT_MAX_BYTES = envint("IMPORT_MAX_BYTES", str(10 * 1024 * 1024))
-# What an imported spreadsheet may hold, checked before and while it is read (issue 14).
+# What an imported spreadsheet may hold, checked before and while it is read.
 # The largest real import, a matrix of 1,000 indicators, unpacks to about 4 MB of 30 columns.
 IMPORT_MAX_UNCOMPRESSED_BYTES = envint("IMPORT_MAX_UNCOMPRESSED_BYTES", str(20 * 1024 * 1024))
 IMPORT_MAX_COMPRESSION_RATIO = envint("IMPORT_MAX_COMPRESSION_RATIO", "100")  # workbooks: ~10

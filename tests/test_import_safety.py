@@ -210,7 +210,7 @@ def test_cells_left_empty_on_later_rows_repeat_the_first(version_2024):
     assert report.created == 2
 
 
-# --- Files that would make far more work than they look (issue 14) -----------------------
+# --- Files that would make far more work than they look ----------------------------------
 
 MIB = 1024 * 1024
 
