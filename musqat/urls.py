@@ -1,9 +1,7 @@
-from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
-from django.views.static import serve
 
 admin.site.site_header = _("MUSQAT administration")
 admin.site.site_title = _("MUSQAT administration")
@@ -24,5 +22,5 @@ urlpatterns += i18n_patterns(
     prefix_default_language=True,
 )
 
-if settings.DEBUG:
-    urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]
+# No /media/ address, not even in development: PDFs and evidence files are served only by
+# views that check what is published and who asks (DESIGN.md, "Trust rules").

@@ -67,6 +67,12 @@ def no_pdfs_unless_asked():
 
 
 @pytest.fixture(autouse=True)
+def private_files_in_a_temporary_folder(settings, tmp_path_factory):
+    """No test writes evidence or exports into the project's own private folder."""
+    settings.PRIVATE_ROOT = tmp_path_factory.mktemp("private")
+
+
+@pytest.fixture(autouse=True)
 def empty_page_cache():
     """Every test starts with an empty page cache.
 

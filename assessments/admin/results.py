@@ -1,6 +1,9 @@
 """Answers and published snapshots, to look up and read: they change only through the workflow."""
 
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from ..models import (
@@ -17,9 +20,16 @@ from .common import HistoryWithoutRevert, ReadOnly
 
 class EvidenceFileInline(admin.TabularInline):
     model = EvidenceFile
-    fields = ["file", "title", "uploaded_by", "uploaded_at"]
+    fields = ["document", "uploaded_by", "uploaded_at", "removed_at"]
     readonly_fields = fields
     extra = 0
+
+    @admin.display(description=_("file"))
+    def document(self, obj):
+        # Private files have no address of their own: the evidence view checks who asks.
+        return format_html(
+            '<a href="{}">{}</a>', reverse("assessments:evidence_file", args=[obj.pk]), obj
+        )
 
 
 @admin.register(Response)

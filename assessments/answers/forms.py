@@ -6,6 +6,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Prefetch
 from django.template.defaultfilters import filesizeformat
 from django.utils import formats, timezone
 from django.utils.safestring import mark_safe
@@ -15,6 +16,9 @@ from indicators.models import Indicator, ResponseType, ThematicArea
 
 from ..models import Assessment, EvidenceFile, Response
 from .evidence import EvidenceFilesField, links_are_addresses
+
+# An answer's evidence files as the forms show them: the ones it has now.
+PRESENT_FILES = Prefetch("files", queryset=EvidenceFile.objects.present())
 
 
 class VersionedForm(forms.ModelForm):
@@ -135,6 +139,7 @@ class ResponseForm(VersionedForm):
             "count": settings.EVIDENCE_MAX_FILES,
             "total": filesizeformat(settings.REQUEST_MAX_BYTES),
         }
+        # The answer's files now (prefetched as PRESENT_FILES by the pages that build forms).
         files = self.instance.files.all() if self.instance.pk else EvidenceFile.objects.none()
         self.fields["remove_files"].queryset = files
         self.existing_files = list(files)
@@ -156,8 +161,7 @@ class ResponseForm(VersionedForm):
                 response=response, file=upload, title=upload.name, uploaded_by=by
             )
         for document in self.cleaned_data.get("remove_files") or []:
-            document.file.delete(save=False)
-            document.delete()
+            document.remove(by=by)
         return response
 
 
@@ -312,7 +316,7 @@ def area_answers(assessment: Assessment, area: ThematicArea, data=None, files=No
         r.indicator_id: r
         for r in assessment.responses.filter(indicator__in=indicators)
         .select_related("updated_by", "indicator")
-        .prefetch_related("files")
+        .prefetch_related(PRESENT_FILES)
     }
     comments = {}
     for comment in assessment.comments.open().filter(indicator__in=indicators):
@@ -366,7 +370,7 @@ def replies(assessment: Assessment, data=None) -> FormGroup:
     """A reply form for every finding of an external assessment, in methodology order."""
     responses = (
         assessment.responses.select_related("indicator__criterion__area", "updated_by")
-        .prefetch_related("files")
+        .prefetch_related(PRESENT_FILES)
         .order_by(
             "indicator__criterion__area__order",
             "indicator__criterion__order",

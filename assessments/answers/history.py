@@ -151,7 +151,7 @@ def assessment_history(assessment: Assessment) -> list[HistoryItem]:
         EvidenceFile.history.filter(response__assessment_id=assessment.pk)
         .select_related("history_user", "response__indicator")
         .order_by("id", "history_date", "history_id"),
-        ["file", "title"],
+        ["file", "title", "removed_at"],
         lambda r: _("Evidence file for %(code)s") % {"code": r.response.indicator.code},
         EvidenceFile,
     )

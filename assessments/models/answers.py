@@ -4,10 +4,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from indicators.models import Indicator
+from musqat.storage import private_storage
 
 from .. import scoring
 from .cycles import Assessment, indicator_spec
@@ -166,11 +168,22 @@ def evidence_path(instance, filename):
     return folder + filename
 
 
+class EvidenceFileQuerySet(models.QuerySet):
+    def present(self):
+        """The files an answer has now (a removed one may still belong to a published
+        revision, until the revision that replaces it is published)."""
+        return self.filter(removed_at__isnull=True)
+
+
 class EvidenceFile(models.Model):
+    """A file an answer brings as evidence. It is private (PRIVATE_ROOT, never a /media/
+    address): the evidence view serves it to those who may see the assessment, and to
+    everyone once a published revision shows it."""
+
     response = models.ForeignKey(
         Response, on_delete=models.CASCADE, related_name="files", verbose_name=_("response")
     )
-    file = models.FileField(_("file"), upload_to=evidence_path)
+    file = models.FileField(_("file"), upload_to=evidence_path, storage=private_storage)
     title = models.CharField(_("title"), max_length=200, blank=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -181,7 +194,20 @@ class EvidenceFile(models.Model):
         verbose_name=_("uploaded by"),
     )
     uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    # Removed during a correction, a file the public revision shows stays (and is served)
+    # until the corrected revision is published.
+    removed_at = models.DateTimeField(_("removed"), null=True, blank=True)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("removed by"),
+    )
     history = HistoricalRecords()
+
+    objects = EvidenceFileQuerySet.as_manager()
 
     class Meta:
         ordering = ["uploaded_at"]
@@ -192,9 +218,28 @@ class EvidenceFile(models.Model):
         return self.title or self.file.name
 
     def is_shown_in(self, snapshot) -> bool:
-        """A published revision shows the files that were there when it was published; a
-        file added later stays private until a correction publishes it."""
-        return snapshot is not None and self.uploaded_at <= snapshot.published_at
+        """A published revision shows the files that were there when it was published: a
+        file added later stays private until a correction publishes it, and one removed
+        later stays public until then."""
+        if snapshot is None or self.uploaded_at > snapshot.published_at:
+            return False
+        return self.removed_at is None or self.removed_at > snapshot.published_at
+
+    def remove(self, *, by) -> None:
+        """Take the file away from its answer. A file some published revision shows is
+        kept (marked removed) for as long as that revision may be public; any other is
+        deleted."""
+        published = self.response.assessment.snapshots.filter(
+            published_at__gte=self.uploaded_at
+        ).exists()
+        if published:
+            self.removed_at, self.removed_by = timezone.now(), by
+            self._history_user = by
+            self.save(update_fields=["removed_at", "removed_by"])
+            return
+        self.file.delete(save=False)
+        self._history_user = by
+        self.delete()
 
 
 class ReviewCommentQuerySet(models.QuerySet):

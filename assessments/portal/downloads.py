@@ -59,14 +59,15 @@ def _score(value) -> str:
 
 
 def evidence_file(request, pk):
-    """An evidence file: public once its revision is published, otherwise only for the
-    people who may see the assessment (anyone else is told it does not exist)."""
+    """An evidence file: public while a published revision shows it, otherwise only for
+    the people who may see the assessment, and only while the answer still has it (anyone
+    else is told it does not exist)."""
     document = get_object_or_404(EvidenceFile.objects.select_related("response__assessment"), pk=pk)
     assessment = document.response.assessment
     is_public = document.is_shown_in(
         ScoreSnapshot.objects.current().filter(assessment=assessment).first()
     )
-    if not is_public and not may(request.user, "view", assessment):
+    if not is_public and (document.removed_at or not may(request.user, "view", assessment)):
         raise Http404
     name = document.file.name.rsplit("/", 1)[-1]
     # Only types a browser cannot run open in the page; anything else (HTML, SVG,

@@ -131,8 +131,8 @@ def to_status(project_staff):
 
 @pytest.fixture
 def media(settings, tmp_path):
-    """Evidence files go to a temporary folder."""
-    settings.MEDIA_ROOT = tmp_path
+    """Files (evidence in the private folder, PDFs in the media folder) go to a temporary one."""
+    settings.MEDIA_ROOT = settings.PRIVATE_ROOT = tmp_path
     return tmp_path
 
 

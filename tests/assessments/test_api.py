@@ -221,7 +221,7 @@ def test_the_errors_are_what_the_document_describes(api, published_2021, path, u
 
 @pytest.fixture
 def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
+    settings.MEDIA_ROOT = settings.PRIVATE_ROOT = tmp_path
     return tmp_path
 
 

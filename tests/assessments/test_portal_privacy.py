@@ -356,7 +356,7 @@ def test_the_corrected_revision_replaces_the_published_one_with_its_note(
 
 @pytest.fixture
 def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
+    settings.MEDIA_ROOT = settings.PRIVATE_ROOT = tmp_path
     return tmp_path
 
 

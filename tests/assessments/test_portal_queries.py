@@ -32,7 +32,7 @@ def an_answer_to(indicator):
 @pytest.fixture
 def grow(request, methodology, cycle_2021, cso, publish, settings, tmp_path):
     """Add more of everything: call it between two measurements."""
-    settings.MEDIA_ROOT = tmp_path
+    settings.MEDIA_ROOT = settings.PRIVATE_ROOT = tmp_path
 
     def grow():
         request.getfixturevalue("published_2020")

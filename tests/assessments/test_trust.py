@@ -5,6 +5,8 @@ assessment to another municipality, revert it through the admin's history, or co
 outside review; every row of the workflow table is tried through the page that uses it.
 """
 
+import os
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -13,6 +15,7 @@ from assessments import services
 from assessments.models import ReviewComment
 from assessments.workflow import PERMISSIONS, TRANSITIONS, Status
 from indicators.models import Indicator
+from musqat.storage import PrivateStorage
 from tests import factories
 from tests.assessments.conftest import answer_all, bring_to, evidence
 from tests.assessments.test_permissions import MATRIX
@@ -227,3 +230,85 @@ def test_a_correction_that_adds_an_evidence_file_is_a_change(
     assert second.revision == 2
     page = citizen.get("/en/scorecards/2021/telavi/revisions/").content.decode()
     assert "No answer changed; the correction added or removed evidence files." in page
+
+
+# --- Evidence files: private, and kept while a published revision shows them ----------------
+
+
+@pytest.fixture
+def published_with_a_file(published_2021, project_staff, media):
+    """Telavi's external 2021 assessment republished with a village list as evidence of A.2.1,
+    then taken back for a correction and returned to the CSO monitor as a draft."""
+    external = published_2021["telavi", "external"]
+    services.move_assessment(assessment=external, action="correct", by=project_staff)
+    document = evidence(external.responses.get(indicator__code="A.2.1"), name="villages.pdf")
+    services.publish_assessment(
+        assessment=external, by=project_staff, note_ka="ფაილი", note_en="A file", notify=False
+    )
+    services.move_assessment(assessment=external, action="correct", by=project_staff)
+    indicator = Indicator.objects.get(
+        code="A.2.1", criterion__area__version=external.cycle.methodology
+    )
+    services.return_assessment(
+        assessment=external, by=project_staff, comments=[(indicator.pk, "Check the list.")]
+    )
+    return external, document
+
+
+def test_evidence_files_are_never_under_a_public_media_address(
+    published_with_a_file, media, settings, citizen
+):
+    _external, document = published_with_a_file
+    assert isinstance(document.file.storage, PrivateStorage)
+    assert document.file.path.startswith(str(settings.PRIVATE_ROOT))
+    assert citizen.get(f"/media/{document.file.name}").status_code == 404
+
+
+def test_a_file_removed_during_a_correction_stays_public_until_the_correction_is_published(
+    published_with_a_file,
+    cso_monitor,
+    browser_of,
+    open_area,
+    citizen,
+    project_staff,
+    django_capture_on_commit_callbacks,
+):
+    external, document = published_with_a_file
+    evidence_url = f"/en/evidence/{document.pk}/"
+    monitor = browser_of(cso_monitor, "en")
+    area = open_area(monitor, external)
+
+    saved = area.post({"A.2.1": {"remove_files": [str(document.pk)], "value": "61"}})
+
+    assert saved.status_code == 302
+    document.refresh_from_db()
+    assert document.removed_at is not None
+    # The public revision still links the file, and the file is still served.
+    assert evidence_url in citizen.get("/en/scorecards/2021/telavi/").content.decode()
+    assert citizen.get(evidence_url).status_code == 200
+    # The monitor's form no longer offers it.
+    assert "villages.pdf" not in open_area(monitor, external).html
+
+    services.submit_assessment(assessment=external, by=cso_monitor)
+    services.move_assessment(assessment=external, action="start_review", by=project_staff)
+    with django_capture_on_commit_callbacks(execute=True):  # the public pages are cleared
+        services.publish_assessment(
+            assessment=external, by=project_staff, note_ka="სია", note_en="The list", notify=False
+        )
+
+    assert evidence_url not in citizen.get("/en/scorecards/2021/telavi/").content.decode()
+    assert citizen.get(evidence_url).status_code == 404
+
+
+def test_a_file_no_revision_published_is_deleted_when_removed(
+    telavi_external, cso_monitor, browser_of, open_area, media
+):
+    document = evidence(telavi_external.responses.get_or_create(
+        indicator=Indicator.objects.get(code="A.2.1")
+    )[0])  # fmt: skip
+    path = document.file.path
+    open_area(browser_of(cso_monitor, "en"), telavi_external).post(
+        {"A.2.1": {"remove_files": [str(document.pk)]}}
+    )
+    assert not document.__class__.objects.filter(pk=document.pk).exists()
+    assert not os.path.exists(path)
