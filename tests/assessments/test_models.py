@@ -5,6 +5,7 @@ from decimal import Decimal as D
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
+from django.utils.translation import override
 
 from assessments.models import Response
 from tests import factories
@@ -64,12 +65,12 @@ def test_it_rejects_values_outside_the_response_type(telavi_self, code, value):
 
 def test_it_rejects_a_percentage_over_100(telavi, cycle_2021, cso):
     external = factories.assessment(telavi, cycle_2021, "external", organization=cso)
-    with pytest.raises(ValidationError, match="0 to 100"):
+    with override("en"), pytest.raises(ValidationError, match="0 to 100"):
         validate(external, "A.2.1", value=D("100.5"))
 
 
 def test_it_says_which_levels_a_scale_allows(telavi_self):
-    with pytest.raises(ValidationError, match="from 0 to 3"):
+    with override("en"), pytest.raises(ValidationError, match="from 0 to 3"):
         validate(telavi_self, "A.1.2", value=D(4))
 
 
