@@ -251,17 +251,17 @@ def import_view(
         kept = take_pending(request, token)
         if kept is None:
             messages.error(request, _("The previewed file has expired. Upload it again."))
-            return _show(request, template, page)
+            return _show(request, template, page, status=400)
         data, file_name = kept
         try:
             report = apply(importer, read_rows(data), by=request.user)
         except (ImportRefused, SpreadsheetError) as refused:  # limits may change in between
             messages.error(request, str(refused))
-            return _show(request, template, page)
+            return _show(request, template, page, status=400)
         except ImportFailed as failed:
             # The data changed since the preview: show what stands in the way now.
             page.update(report=failed.report, file_name=file_name)
-            return _show(request, template, page)
+            return _show(request, template, page, status=400)
         forget_pending(request, token)
         log_import(by=request.user, target=target, file_name=file_name, report=report, what=what)
         messages.success(
@@ -272,26 +272,28 @@ def import_view(
     if request.method == "POST":
         upload_form = UploadForm(request.POST, request.FILES)
         page["upload_form"] = upload_form
-        if upload_form.is_valid():
-            try:
-                report = preview(importer, upload_form.rows, by=request.user)
-            except ImportRefused as refused:
-                messages.error(request, str(refused))
-                return _show(request, template, page)
-            file_name = upload_form.cleaned_data["file"].name
-            page.update(report=report, file_name=file_name)
-            if not report.errors:
-                token = keep_pending(request, upload_form.data_bytes, file_name)
-                page["confirm_form"] = ConfirmForm(initial={"token": token})
+        if not upload_form.is_valid():
+            # A file refused unread (too big, a bomb, not a spreadsheet): the form says why.
+            return _show(request, template, page, status=400)
+        try:
+            report = preview(importer, upload_form.rows, by=request.user)
+        except ImportRefused as refused:
+            messages.error(request, str(refused))
+            return _show(request, template, page, status=400)
+        file_name = upload_form.cleaned_data["file"].name
+        page.update(report=report, file_name=file_name)
+        if not report.errors:
+            token = keep_pending(request, upload_form.data_bytes, file_name)
+            page["confirm_form"] = ConfirmForm(initial={"token": token})
     return _show(request, template, page)
 
 
-def _show(request, template: str, page: dict):
+def _show(request, template: str, page: dict, *, status: int = 200):
     report = page["report"]
     if report is not None:
         page["shown_changes"] = report.changes[:PREVIEW_LIMIT]
         page["shown_errors"] = report.errors[:PREVIEW_LIMIT]
-    return TemplateResponse(request, template, page)
+    return TemplateResponse(request, template, page, status=status)
 
 
 # --- The management commands --------------------------------------------------------------

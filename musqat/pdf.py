@@ -11,6 +11,7 @@ from __future__ import annotations
 import atexit
 import functools
 import gc
+import html
 import os
 import re
 import tempfile
@@ -30,8 +31,10 @@ UNSAFE_IN_CSS_STRING = re.compile(r'[\\"<>&\n\r\f]')
 
 
 def css_string(value) -> str:
-    """Text as a quoted CSS string, e.g. for running headers in @page rules."""
-    text = re.sub(r"\s+", " ", str(value))
+    """Text as a quoted CSS string, e.g. for running headers in @page rules. The filter
+    reads rendered template text, HTML-escaped: it is put back into plain text first, so
+    that "Rock & Roll" prints as written, and then escaped for CSS."""
+    text = re.sub(r"\s+", " ", html.unescape(str(value)))
     return mark_safe('"' + UNSAFE_IN_CSS_STRING.sub(lambda m: f"\\{ord(m.group()):x} ", text) + '"')
 
 

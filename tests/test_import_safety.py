@@ -155,7 +155,7 @@ def test_the_admin_says_so_instead_of_failing(client, project_staff, version_202
         {"file": file},
         HTTP_ACCEPT_LANGUAGE="en",
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "This file is not a spreadsheet" in response.content.decode()
 
 
@@ -254,7 +254,7 @@ def test_the_admin_shows_the_refusal_and_writes_nothing(
         {"file": file},
         HTTP_ACCEPT_LANGUAGE="en",
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "this one unpacks to more than 20.0\xa0MB" in response.content.decode()
     assert 'name="token"' not in response.content.decode()
     assert not Indicator.objects.filter(criterion__area__version=version_2024).exists()

@@ -34,7 +34,7 @@ from ..models import (
 )
 from ..permissions import is_project_staff, may, role_for, visible_assessments
 from ..workflow import Kind, transitions_for
-from .common import HistoryWithoutRevert
+from .common import HistoryWithoutRevert, is_record_id
 from .transitions import TransitionViews
 
 
@@ -170,10 +170,10 @@ class AssessmentAdmin(TransitionViews, HistoryWithoutRevert, SimpleHistoryAdmin)
 
     def _visible(self, request, object_id) -> Assessment:
         """The assessment if this user may see it; anyone else gets a 404, never data."""
-        # An id that is no number ("abc") finds nothing either, rather than a 500. (An
+        # An id that is no plain number finds nothing either, rather than a 500. (An
         # <int:> route would not do: the admin's own "<path:object_id>/" route would take
         # the address and redirect it.)
-        if not str(object_id).isdecimal():
+        if not is_record_id(object_id):
             raise Http404
         return get_object_or_404(
             visible_assessments(

@@ -605,7 +605,7 @@ def test_the_admin_page_refuses_a_file_that_is_not_a_spreadsheet_with_a_message(
         import_url(telavi_self), {"file": upload(name, data)}
     )
 
-    assert shown.status_code == 200
+    assert shown.status_code == 400
     assert message in Page(shown).text
 
 

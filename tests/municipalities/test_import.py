@@ -438,7 +438,7 @@ def test_a_file_that_is_not_a_spreadsheet_gets_a_message(staff_client, telavi):
     for data, name in [(png, "map.png"), (broken_xlsx, "list.xlsx")]:
         page = upload(staff_client, data, name)
 
-        assert page.status_code == 200
+        assert page.status_code == 400
         assert "This file is not a spreadsheet" in page.content.decode()
         assert page.context["report"] is None
 
@@ -448,7 +448,7 @@ def test_a_file_over_10_mb_is_refused_with_a_message(staff_client, telavi):
 
     page = upload(staff_client, data)
 
-    assert page.status_code == 200
+    assert page.status_code == 400
     assert "can be imported" in page.content.decode()
     assert "10.0" in page.content.decode()
     assert page.context["report"] is None
