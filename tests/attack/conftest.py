@@ -1,0 +1,349 @@
+"""The attacker's world: the people, Telavi's assessments in every state, a live server.
+
+The people are those of tests/conftest.py and tests/assessments/conftest.py (a Telavi staff
+member, a Sighnaghi staff member, a CSO monitor of "Civic Monitor", the CSO assigned to the
+external assessments, a monitor of another CSO, project staff and a citizen), and a grant
+reviewer besides. Each signs in through the real login form of the live server, in a
+browser of their own (tests/attack/client.py), and every request is real HTTP.
+
+The world is built once per test module and committed, so that the live server's thread
+sees it; the module flushes the database at its end, as a transactional test would, and
+`transactional_db` stands in for pytest-django's own, which would flush it after every test
+(as tests/browser/conftest.py does). That is why these tests carry no `django_db` mark.
+"""
+
+import logging
+
+import pytest
+from axes.models import AccessAttempt, AccessLog
+from django.apps import apps
+from django.core.files.base import ContentFile
+from django.test import override_settings
+from django.utils import timezone
+
+from assessments import services
+from assessments.models import Document, Export, JobStatus, Rendering, Response, ReviewComment
+from assessments.permissions import GRANT_REVIEWER_GROUP, PROJECT_STAFF_GROUP
+from assessments.workflow import Status
+from tests import factories
+from tests.assessments.conftest import PDF, bring_to, evidence
+
+from .client import Browser
+
+# Everyone the checklist tries, in the order the reports list them.
+ROLES = (
+    "citizen",
+    "telavi_staff",
+    "sighnaghi_staff",
+    "cso_monitor",
+    "other_monitor",
+    "grant_reviewer",
+    "project_staff",
+)
+# Staff (and municipal staff, who enter data there) sign in to the admin; everyone else to
+# the monitor workspace, the only other login form the site has.
+ADMIN_LOGIN, MONITOR_LOGIN = "/admin/login/", "/monitor/login/"
+SIGNS_IN_AT = {
+    "telavi_staff": ADMIN_LOGIN,
+    "sighnaghi_staff": ADMIN_LOGIN,
+    "project_staff": ADMIN_LOGIN,
+    "cso_monitor": MONITOR_LOGIN,
+    "other_monitor": MONITOR_LOGIN,
+    "grant_reviewer": MONITOR_LOGIN,
+}
+PASSWORD = "pw"  # tests/factories.py gives everyone this one
+
+# Text planted in each unpublished assessment (its evidence, its file, its review comment):
+# a person who may not read the assessment never reads it anywhere.
+SECRET = "SECRET-minutes-of-the-closed-council-meeting"
+
+
+def secret_of(target) -> str:
+    kind, status = target
+    return f"{SECRET} ({kind}, {status})"
+
+
+# Telavi's assessments, by (kind, status), each in a cycle of its own year (an assessment
+# is unique per municipality, cycle and kind). 2021 is published for Telavi and Sighnaghi.
+PUBLISHED_YEAR = 2021
+YEAR_OF = {
+    Status.DRAFT: 2022,
+    Status.REVIEW: 2023,
+    Status.SUBMITTED: 2024,
+    Status.REPLY: 2025,
+    Status.PUBLISHED: PUBLISHED_YEAR,
+}
+
+
+# --- Settings for the whole package ---------------------------------------------------------
+
+
+@pytest.fixture(scope="package", autouse=True)
+def attack_settings(tmp_path_factory):
+    """Quick password hashes (every role signs in once per module) and files in a folder of
+    the run's own, for the live server's thread as for the tests."""
+    folder = tmp_path_factory.mktemp("attack-files")
+    with override_settings(
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        PRIVATE_ROOT=folder / "private",
+        MEDIA_ROOT=folder / "media",
+    ):
+        yield folder
+
+
+@pytest.fixture(autouse=True)
+def private_files_in_a_temporary_folder():
+    """Stands in for the fixture of tests/conftest.py, which gives each test a new private
+    folder: the module's world keeps its evidence files in the package's folder."""
+
+
+# --- The live server and the module's database -----------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def site(django_db_setup, django_db_blocker, live_server):
+    """The live server's address; the database is open (committed, for its thread too) while
+    the module runs, and flushed at its end."""
+    from django.core.cache import cache
+    from django.core.management import call_command
+    from django.db import connections
+
+    with django_db_blocker.unblock():
+        cache.clear()
+        yield live_server.url
+        call_command("flush", interactive=False, verbosity=0)
+        cache.clear()
+        connections.close_all()
+
+
+@pytest.fixture
+def transactional_db(site):
+    """Stands in for pytest-django's fixture, which `live_server` asks for with every test
+    and which would flush the module's world after the first one."""
+    return None
+
+
+class ServerErrorLog(logging.Handler):
+    def __init__(self):
+        super().__init__(level=logging.ERROR)
+        self.records = []
+
+    def emit(self, record):
+        self.records.append(record)
+
+
+@pytest.fixture(autouse=True)
+def no_server_error_logged(request):
+    """Whatever else a test checks, the live server logged no error (a 500 is logged by
+    django.request). A test marked xfail documents a finding and is left to say so."""
+    log = ServerErrorLog()
+    logger = logging.getLogger("django.request")
+    logger.addHandler(log)
+    yield log
+    logger.removeHandler(log)
+    if request.node.get_closest_marker("xfail") is None:
+        errors = [f"{r.getMessage()}" for r in log.records]
+        assert errors == [], f"the live server logged errors: {errors}"
+
+
+# --- The world ------------------------------------------------------------------------------
+
+
+class World:
+    """Everything a module's tests name: people, places, assessments, files, addresses."""
+
+    def __init__(self, base):
+        self.base = base
+        self.people = {}
+        self.assessments = {}  # (kind, status) → Telavi's assessment
+        self.published = {}  # (municipality slug, kind) → the published assessment of 2021
+        self.browsers = {}
+        self.secret_files = {}  # (kind, status) → the evidence file of Telavi's assessment
+
+    def assessment(self, kind, status):
+        return self.assessments[kind, status]
+
+    def browser(self, role, language="en"):
+        """A new, signed-in browser of this person (a citizen's is never signed in)."""
+        browser = Browser(self.base, person=role, language=language)
+        if role != "citizen":
+            browser.sign_in(SIGNS_IN_AT[role], self.people[role].username, PASSWORD)
+        return browser
+
+    def of(self, role) -> Browser:
+        """The module's browser of this person, signed in once."""
+        if role not in self.browsers:
+            self.browsers[role] = self.browser(role)
+        return self.browsers[role]
+
+
+def a_1_1(assessment):
+    """The answer to A.1.1, which every assessment of the world has."""
+    return Response.objects.get(assessment=assessment, indicator__code="A.1.1")
+
+
+def build_people_and_places(world: World) -> World:
+    """Telavi and Sighnaghi, the methodology, the two CSOs and everyone who signs in."""
+    telavi = factories.municipality("telavi", "Telavi", "თელავი")
+    sighnaghi = factories.municipality("sighnaghi", "Sighnaghi", "სიღნაღი")
+    world.places = {"telavi": telavi, "sighnaghi": sighnaghi}
+    world.methodology = factories.methodology()
+    world.cso = factories.organization()
+    world.other_cso = factories.organization("open-society-watch")
+    world.people = {
+        "telavi_staff": factories.municipal_staff("telavi-staff", telavi),
+        "sighnaghi_staff": factories.municipal_staff("sighnaghi-staff", sighnaghi),
+        "cso_monitor": factories.cso_monitor("cso-monitor", world.cso),
+        "other_monitor": factories.cso_monitor("other-monitor", world.other_cso),
+        "grant_reviewer": factories.user("grant-reviewer", group=GRANT_REVIEWER_GROUP),
+        "project_staff": factories.user("project-staff", group=PROJECT_STAFF_GROUP, is_staff=True),
+    }
+    world.cycles = {}
+    return world
+
+
+def assessment_of(world: World, place, year: int, kind: str):
+    """A new assessment of the place in the year's cycle (made as needed); an external one
+    is carried out by Civic Monitor."""
+    if year not in world.cycles:
+        world.cycles[year] = factories.cycle(
+            year, world.methodology, is_open=year != PUBLISHED_YEAR
+        )
+    organization = {"organization": world.cso} if kind == "external" else {}
+    return factories.assessment(place, world.cycles[year], kind, **organization)
+
+
+def build_published_2021(world: World) -> None:
+    """Both kinds published for Telavi and Sighnaghi: the public pages, files and API have
+    something to show, and one public evidence file."""
+    staff = world.people["project_staff"]
+    for slug, place in world.places.items():
+        for kind in ("self", "external"):
+            assessment = assessment_of(world, place, PUBLISHED_YEAR, kind)
+            bring_to(assessment, Status.REVIEW, by=staff)
+            response = a_1_1(assessment)
+            response.evidence = f"Published evidence of {slug}"
+            response.save()
+            world.published[slug, kind] = assessment
+    world.public_file = evidence(a_1_1(world.published["telavi", "external"]), "public.pdf")
+    for assessment in world.published.values():
+        services.publish_assessment(assessment=assessment, by=staff, notify=False)
+        assessment.refresh_from_db()
+    for kind in ("self", "external"):
+        world.assessments[kind, Status.PUBLISHED] = world.published["telavi", kind]
+
+
+def build_telavi_in_every_state(world: World) -> None:
+    """Telavi's assessments of both kinds in every state before publication (an external
+    one only has a right of reply), each with a secret answer, a secret file and, under
+    review, a secret comment."""
+    staff = world.people["project_staff"]
+    for status, year in YEAR_OF.items():
+        if status == Status.PUBLISHED:
+            continue
+        for kind in ("external",) if status == Status.REPLY else ("self", "external"):
+            assessment = bring_to(
+                assessment_of(world, world.places["telavi"], year, kind), status, by=staff
+            )
+            response = a_1_1(assessment)
+            response.evidence = secret_of((kind, status))
+            response.save()
+            world.assessments[kind, status] = assessment
+            world.secret_files[kind, status] = evidence(
+                response, "secret.pdf", PDF + secret_of((kind, status)).encode()
+            )
+            if status == Status.REVIEW:
+                ReviewComment.objects.create(
+                    assessment=assessment,
+                    indicator=response.indicator,
+                    text=f"{secret_of((kind, status))} comment",
+                    author=staff,
+                )
+
+
+def build_admin_records(world: World) -> None:
+    """One record of every model the admin shows that the workflow does not make, so that
+    each of its pages has one: a PDF rendering, a staff export, sign-in records."""
+    now = timezone.now()
+    cycle = world.cycles[PUBLISHED_YEAR]
+    world.rendering = Rendering.objects.create(
+        document=Document.SCORECARD,
+        cycle=cycle,
+        municipality=world.places["telavi"],
+        language="en",
+    )
+    world.export = Export.objects.create(
+        cycle=cycle,
+        language="en",
+        status=JobStatus.DONE,
+        requested_by=world.people["project_staff"],
+    )
+    world.export.file.save("results.xlsx", ContentFile(b"PK\x03\x04 EXPORT-SECRET"))
+    AccessAttempt.objects.create(
+        username="telavi-staff",
+        ip_address="203.0.113.9",
+        user_agent="x",
+        http_accept="*/*",
+        path_info="/admin/login/",
+        attempt_time=now,
+        get_data="",
+        post_data="",
+        failures_since_start=1,
+    )
+    AccessLog.objects.create(
+        username="telavi-staff",
+        ip_address="203.0.113.9",
+        user_agent="x",
+        http_accept="*/*",
+        path_info="/admin/login/",
+        attempt_time=now,
+    )
+
+
+def build_world(base) -> World:
+    world = build_people_and_places(World(base))
+    build_published_2021(world)
+    build_telavi_in_every_state(world)
+    build_admin_records(world)
+    return world
+
+
+@pytest.fixture(scope="module")
+def world(site):
+    """The module's world, built once and committed."""
+    return build_world(site)
+
+
+@pytest.fixture(scope="module")
+def browsers(world):
+    """Each person's signed-in browser, by role; the citizen's signs in nowhere."""
+    return {role: world.of(role) for role in ROLES}
+
+
+# --- What a refused request must leave as it was ---------------------------------------------
+
+WATCHED_APPS = {
+    "auth",
+    "admin",
+    "sessions",
+    "axes",
+    "musqat",
+    "municipalities",
+    "indicators",
+    "assessments",
+    "grants",
+}
+
+
+def database_state() -> dict:
+    """Every row of every table of the site's apps (sessions and sign-in records included),
+    to compare before and after a request that must change nothing."""
+    return {
+        model._meta.label: list(model._default_manager.order_by("pk").values_list())
+        for model in apps.get_models()
+        if model._meta.app_label in WATCHED_APPS
+    }
+
+
+def changed_tables(before: dict, after: dict) -> list[str]:
+    return [label for label in before if before[label] != after.get(label)]
