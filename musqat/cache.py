@@ -11,6 +11,7 @@ when the page accepted them (a page that refuses a value says so, and marks its
 response ``no-store``). Any other request is served, just not stored.
 """
 
+import hashlib
 import re
 from functools import wraps
 
@@ -80,7 +81,9 @@ def public_page(view=None, *, reads: tuple[str, ...] = (), lists: tuple[str, ...
         # Scheme and host (one of ALLOWED_HOSTS) are in the key: a page's canonical and share
         # links carry them, so a page asked for through another host is never served for this one.
         origin = f"{request.scheme}://{request.get_host()}"
-        key = f"public-pages:{generation()}:{origin}{path}?{request.GET.urlencode()}"
+        # Hashed: an address may be longer than a cache backend takes as a key (memcached: 250).
+        address = hashlib.sha256(f"{origin}{path}?{request.GET.urlencode()}".encode()).hexdigest()
+        key = f"public-pages:{generation()}:{address}"
         stored = cache.get(key)
         if stored is not None:
             content, content_type = stored
