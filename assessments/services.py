@@ -9,6 +9,7 @@ import datetime
 from celery import shared_task
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -233,7 +234,7 @@ def publish_assessment(
 
 def _changes_anything(previous: ScoreSnapshot, snapshot: ScoreSnapshot) -> bool:
     """Whether a new revision would show anything its predecessor did not: an answer, a
-    text, a score, or an evidence file added since."""
+    text, a score, or an evidence file added or removed since."""
 
     def answers(of):
         return {
@@ -242,9 +243,12 @@ def _changes_anything(previous: ScoreSnapshot, snapshot: ScoreSnapshot) -> bool:
 
     if changes_between(answers(previous), answers(snapshot)):
         return True
-    return EvidenceFile.objects.filter(
-        response__assessment_id=snapshot.assessment_id, uploaded_at__gt=previous.published_at
-    ).exists()
+    since = previous.published_at
+    return (
+        EvidenceFile.objects.filter(response__assessment_id=snapshot.assessment_id)
+        .filter(Q(uploaded_at__gt=since) | Q(removed_at__gt=since))
+        .exists()
+    )
 
 
 def _store_scores(snapshot: ScoreSnapshot, assessment: Assessment, result: scoring.Result):

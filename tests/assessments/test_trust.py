@@ -313,3 +313,19 @@ def test_a_file_no_revision_published_is_deleted_when_removed(
     )
     assert not document.__class__.objects.filter(pk=document.pk).exists()
     assert not os.path.exists(path)
+
+
+def test_a_correction_that_only_removes_an_evidence_file_is_a_change(
+    published_with_a_file, project_staff, cso_monitor
+):
+    external, document = published_with_a_file
+    document.remove(by=cso_monitor)
+    services.submit_assessment(assessment=external, by=cso_monitor)
+    services.move_assessment(assessment=external, action="start_review", by=project_staff)
+
+    third = services.publish_assessment(
+        assessment=external, by=project_staff, note_ka="ფაილი ამოღებულია", note_en="File removed",
+        notify=False,
+    )  # fmt: skip
+    assert third.revision == 3
+    assert not document.is_shown_in(third)
