@@ -28,11 +28,12 @@ def refuse_if_frozen(version: "MethodologyVersion | None") -> None:
         raise ValidationError(reason)
 
 
-def is_new_or_changed(item: models.Model) -> bool:
-    """Whether saving `item` would add a row or change its stored one."""
+def is_new_or_changed(item: models.Model, names=None) -> bool:
+    """Whether saving `item` would add a row or change its stored one (in `names`, or in
+    any of its fields)."""
     if item.pk is None:
         return True
-    names = [field.attname for field in item._meta.concrete_fields]
+    names = names or [field.attname for field in item._meta.concrete_fields]
     stored = type(item).objects.filter(pk=item.pk).values(*names).first()
     return stored is None or any(stored[name] != getattr(item, name) for name in names)
 
@@ -93,8 +94,7 @@ class MethodologyVersion(models.Model):
         return next((reason for lock in version_locks if (reason := lock(self))), None)
 
     def clean(self):
-        stored = MethodologyVersion.objects.filter(pk=self.pk).values(*self.CONTENT_FIELDS).first()
-        if stored and any(stored[name] != getattr(self, name) for name in self.CONTENT_FIELDS):
+        if is_new_or_changed(self, self.CONTENT_FIELDS):
             refuse_if_frozen(self)
 
     def create_default_bands(self):
