@@ -253,9 +253,16 @@ CELERY_TASK_ROUTES = {
     "assessments.tasks.render_pdf": {"queue": "pdf"},
     "assessments.tasks.sweep_pdfs": {"queue": "pdf"},
     "assessments.tasks.send_notification": {"queue": "mail"},
+    "grants.tasks.send_grant_notification": {"queue": "mail"},
+    "grants.tasks.render_call_pdf": {"queue": "pdf"},
 }
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
+    # Grantee reports: reminders before, on and after their fixed due dates.
+    "remind-grant-reports": {
+        "task": "grants.tasks.remind_reports",
+        "schedule": crontab(hour=9, minute=0),
+    },
     # A right of reply ends after its last day; the assessment then goes to review.
     "close-expired-replies": {
         "task": "assessments.tasks.close_expired_replies",

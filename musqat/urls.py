@@ -13,11 +13,15 @@ handler400 = "musqat.bad_requests.bad_request"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("monitor/grants/", include("grants.apply.urls")),
     path("monitor/", include("assessments.monitor.urls")),
+    path("review/", include("grants.review.urls")),
+    path("api/v1/grants/", include("grants.api_urls")),
     path("api/v1/", include("assessments.api.urls")),
 ]
 
 urlpatterns += i18n_patterns(
+    path("grants/", include("grants.portal.urls")),
     path("", include("assessments.portal.urls")),
     prefix_default_language=True,
 )

@@ -8,29 +8,9 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
-from ..models import EvidenceFile
+from musqat.uploads import SIGNATURES, content_matches, extension_of
 
-# What a file must start with, by extension. Office files are ZIP
-# (OOXML, OpenDocument) or OLE2 (older Word/Excel/PowerPoint) containers.
-ZIP = (b"PK\x03\x04",)
-OLE2 = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",)
-EVIDENCE_SIGNATURES = {
-    "pdf": (b"%PDF-",),
-    "png": (b"\x89PNG\r\n\x1a\n",),
-    "jpg": (b"\xff\xd8\xff",),
-    "jpeg": (b"\xff\xd8\xff",),
-    "gif": (b"GIF87a", b"GIF89a"),
-    "webp": (b"RIFF",),
-    "docx": ZIP,
-    "xlsx": ZIP,
-    "pptx": ZIP,
-    "odt": ZIP,
-    "ods": ZIP,
-    "odp": ZIP,
-    "doc": OLE2,
-    "xls": OLE2,
-    "ppt": OLE2,
-}
+from ..models import EvidenceFile
 
 
 def check_evidence_file(upload) -> None:
@@ -57,12 +37,7 @@ def check_evidence_file(upload) -> None:
                 "limit": filesizeformat(settings.EVIDENCE_MAX_BYTES),
             },
         )
-    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    signatures = EVIDENCE_SIGNATURES.get(extension)
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    if signatures is None or not head.startswith(signatures):
+    if not content_matches(upload, extension_of(name)):
         raise ValidationError(
             _(
                 "“%(name)s” is not a PDF, an image (PNG, JPEG, GIF, WebP) or an office "
@@ -70,10 +45,6 @@ def check_evidence_file(upload) -> None:
             ),
             code="file_type",
             params={"name": name},
-        )
-    if extension == "webp" and head[8:12] != b"WEBP":
-        raise ValidationError(
-            _("“%(name)s” is not a WebP image."), code="file_type", params={"name": name}
         )
 
 
@@ -107,7 +78,7 @@ class EvidenceFilesField(forms.FileField):
         return cleaned
 
 
-ACCEPT = ",".join(f".{extension}" for extension in EVIDENCE_SIGNATURES)
+ACCEPT = ",".join(f".{extension}" for extension in SIGNATURES)
 
 
 def links_are_addresses(text: str) -> None:

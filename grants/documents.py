@@ -1,0 +1,1 @@
+"""The call as a PDF in each language (to come in this change)."""

@@ -1,0 +1,1 @@
+"""A call's applications, reviews and awards as one XLSX (to come in this change)."""
