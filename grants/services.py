@@ -356,10 +356,17 @@ def save_review(
 
 
 def application_result(application: Application) -> scoring.ApplicationScore:
-    """The score of an application from its submitted reviews."""
+    """The score of an application from its submitted reviews. A list of applications
+    prefetches them as `submitted_reviews` (with their scores, and the call's rubric), so
+    that its query count does not grow with its rows."""
     weights = {str(c.pk): c.weight for c in application.call.rubric.all()}
+    submitted = getattr(application, "submitted_reviews", None)
+    if submitted is None:
+        submitted = application.reviews.filter(submitted_at__isnull=False).prefetch_related(
+            "scores"
+        )
     reviews = []
-    for review in application.reviews.filter(submitted_at__isnull=False).prefetch_related("scores"):
+    for review in submitted:
         reviews.append({str(s.criterion_id): s.points for s in review.scores.all()})
     return scoring.application_score(
         reviews, weights, threshold=application.call.moderation_threshold
