@@ -1,5 +1,13 @@
-from django.urls import path  # noqa: F401
+"""The grant competition in the public JSON API, mounted at /api/v1/grants/."""
+
+from django.urls import path, re_path
+
+from . import api
 
 app_name = "grants_api"
 
-urlpatterns = []
+urlpatterns = [
+    path("calls/", api.call_list, name="call_list"),
+    # Anything else under /api/v1/grants/ is a JSON 404, not the portal's HTML page.
+    re_path(r"^(?P<path>.*)$", api.not_found, name="not_found"),
+]

@@ -53,4 +53,14 @@ PAGE_TEXTS = [
         "thresholds and grade bands. Available for the current version and for every "
         "version that a cycle with published results used."
     ),
+    # /grants/calls/ (served by grants/api.py)
+    gettext_noop("Grant calls and their awards"),
+    gettext_noop(
+        "Every call for proposals of the grant competition that has been announced, latest "
+        "first: its texts, status, dates (with Tbilisi's offset), budget and grant limits in "
+        "lari, eligible municipalities and priority indicators. A decided call also gives the "
+        "number of applications submitted, every grant awarded (organisation, municipality, "
+        "targeted indicators, amount and summary) and the total awarded. Reviewers and scores "
+        "are never given."
+    ),
 ]
