@@ -118,6 +118,9 @@ class Command(BaseCommand):
             version = self.seed_methodology()
             users = self.seed_users(organization)
             self.seed_cycles(version, organization, users["project-staff"], region)
+        # Grant calls on these findings: by the command's name, as assessments may not
+        # import grants (grants builds on assessments).
+        call_command("seed_grants", stdout=self.stdout)
         if settings.RENDER_PDFS:
             for year in Cycle.objects.with_published().values_list("year", flat=True):
                 self.stdout.write(f"PDFs of {year}:")

@@ -1,0 +1,157 @@
+"""The published findings a call or a grant addresses, read from the frozen snapshots.
+
+A finding is one indicator's published score for one municipality in one cycle, on the
+0–100 scale of every other score, from the headline kind (the independent external
+assessment where there is one, else the self-assessment). Only current snapshots are
+read, so nothing unpublished ever shows. Before and after compares the call's cycle with
+the latest later published cycle, through the counterpart links, only where comparable.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.urls import reverse
+
+from assessments import scoring
+from assessments.models import Cycle, IndicatorScore
+from assessments.results.cycles import headline_kind
+from indicators.models import Indicator
+
+
+@dataclass(frozen=True)
+class WeakFinding:
+    indicator: Indicator
+    score: Decimal  # the mean over the municipalities that have a score
+    municipalities: int
+
+
+@dataclass(frozen=True)
+class LaterScore:
+    cycle: Cycle
+    score: Decimal | None
+    change: Decimal | None  # the difference of the two shown scores
+
+
+@dataclass(frozen=True)
+class Finding:
+    indicator: Indicator
+    cycle: Cycle
+    score: Decimal | None
+    is_na: bool
+    url: str
+    later: LaterScore | None = None
+
+
+def _headline_scores(cycle_id: int, municipality_ids=None, indicator_ids=None):
+    """{(municipality id, indicator id): IndicatorScore} of the headline kind."""
+    rows = IndicatorScore.objects.filter(
+        snapshot__is_current=True, snapshot__assessment__cycle_id=cycle_id
+    ).select_related("snapshot__assessment")
+    if municipality_ids is not None:
+        rows = rows.filter(snapshot__assessment__municipality_id__in=municipality_ids)
+    if indicator_ids is not None:
+        rows = rows.filter(indicator_id__in=indicator_ids)
+    by_kind = defaultdict(dict)
+    kinds = defaultdict(set)
+    for row in rows.only(
+        "indicator_id",
+        "normalised",
+        "is_na",
+        "snapshot__assessment__kind",
+        "snapshot__assessment__municipality_id",
+    ):
+        assessment = row.snapshot.assessment
+        by_kind[assessment.municipality_id, assessment.kind][row.indicator_id] = row
+        kinds[assessment.municipality_id].add(assessment.kind)
+    return {
+        (municipality_id, indicator_id): row
+        for municipality_id, present in kinds.items()
+        for indicator_id, row in by_kind[municipality_id, headline_kind(present)].items()
+    }
+
+
+def weakest_indicators(cycle: Cycle, municipality_ids=None, limit: int = 20) -> list[WeakFinding]:
+    """The indicators with the lowest published scores in the cycle, over the given
+    municipalities (all by default): what a call's priority indicators are chosen from."""
+    points = defaultdict(list)
+    for (_municipality, indicator_id), row in _headline_scores(cycle.pk, municipality_ids).items():
+        if row.normalised is not None:
+            points[indicator_id].append(scoring.points(row.normalised))
+    means = {pk: scoring.average(values) for pk, values in points.items()}
+    weakest = sorted(means, key=lambda pk: (means[pk], pk))[:limit]
+    indicators = Indicator.objects.in_bulk(weakest)
+    return [
+        WeakFinding(indicator=indicators[pk], score=means[pk], municipalities=len(points[pk]))
+        for pk in weakest
+    ]
+
+
+def _scorecard_url(cycle: Cycle, municipality, indicator: Indicator) -> str:
+    path = reverse("assessments:scorecard", args=[cycle.year, municipality.slug])
+    return f"{path}#indicator-{indicator.code}"
+
+
+def _counterpart(indicator: Indicator, cycle: Cycle, later: Cycle) -> int | None:
+    """The indicator of the later cycle that compares with this one, if any."""
+    if later.methodology_id == cycle.methodology_id:
+        return indicator.pk
+    if later.methodology.previous_id == cycle.methodology_id:
+        successor = Indicator.objects.filter(
+            previous=indicator, comparable=True, criterion__area__version=later.methodology_id
+        ).first()
+        return successor.pk if successor else None
+    return None
+
+
+def findings_of(application) -> list[Finding]:
+    """The published findings an application targets, in its municipality and its call's
+    cycle, each with the latest later published score where one compares."""
+    cycle = application.call.cycle
+    municipality = application.municipality
+    if municipality is None:
+        return []
+    indicators = list(application.indicators.all())
+    before = _headline_scores(cycle.pk, [municipality.pk], [i.pk for i in indicators])
+    later_cycle = (
+        Cycle.objects.filter(
+            year__gt=cycle.year,
+            assessments__municipality=municipality,
+            assessments__snapshots__is_current=True,
+        )
+        .distinct()
+        .select_related("methodology")
+        .order_by("-year")
+        .first()
+    )
+    counterparts = {}
+    after = {}
+    if later_cycle:
+        counterparts = {i.pk: _counterpart(i, cycle, later_cycle) for i in indicators}
+        wanted = [pk for pk in counterparts.values() if pk]
+        after = _headline_scores(later_cycle.pk, [municipality.pk], wanted)
+    findings = []
+    for indicator in indicators:
+        row = before.get((municipality.pk, indicator.pk))
+        score = scoring.points(row.normalised) if row else None
+        later = None
+        counterpart = counterparts.get(indicator.pk)
+        if counterpart:
+            later_row = after.get((municipality.pk, counterpart))
+            later_score = scoring.points(later_row.normalised) if later_row else None
+            later = LaterScore(
+                cycle=later_cycle, score=later_score, change=scoring.change(later_score, score)
+            )
+        findings.append(
+            Finding(
+                indicator=indicator,
+                cycle=cycle,
+                score=score,
+                is_na=bool(row and row.is_na),
+                url=_scorecard_url(cycle, municipality, indicator),
+                later=later,
+            )
+        )
+    return findings
