@@ -3,8 +3,8 @@ that other tools rely on"), read-only, described in assessments/api/openapi.json
 
 It behaves as the rest of /api/v1/ does (assessments/api/http.py): JSON only, names and
 texts in both languages, every number a JSON number rounded half up to 2 decimals, CORS
-for any origin, GET, HEAD and OPTIONS only (405 otherwise), JSON 404s, ETags. Grants may
-not import the assessments' API, so the little it needs of that plumbing is here.
+for any origin, GET, HEAD and OPTIONS only (405 otherwise), JSON 404s, ETags. The plumbing
+both share is musqat/json_api.py.
 
 Only the public register is given (`portal/register.py`): calls that are no longer
 drafts, and the awards of decided calls. Never reviewers, reviews or scores.
@@ -13,29 +13,23 @@ drafts, and the awards of decided calls. Never reviewers, reviews or scores.
 from __future__ import annotations
 
 import hashlib
-import json
 from decimal import Decimal
-from functools import wraps
 
 from django.conf import settings
 from django.db.models import Count, Max, Sum
-from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
-from django.urls import Resolver404, resolve, reverse
+from django.urls import reverse
 from django.utils import timezone, translation
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import condition
 
 from assessments import scoring
 from musqat.cache import generation
+from musqat.json_api import LANGUAGES, api_endpoint, both, json_response, page_urls, timestamp
 
 from .models import Application, Call
 from .portal import register
 
-LANGUAGES = register.LANGUAGES
 DEFAULT = settings.LANGUAGE_CODE
 API_PLACES = 2
-ALLOWED_METHODS = "GET, HEAD, OPTIONS"
-CACHE_CONTROL = "public, max-age=300"
 # Part of the ETag: bump it when the shape of the response changes.
 SHAPE = "1"
 
@@ -49,72 +43,9 @@ def number(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
 
 
-def both(item, field: str) -> dict[str, str]:
-    """A translated field's Georgian and English texts ('' where one is not written)."""
-    return {lang: getattr(item, f"{field}_{lang}") or "" for lang in LANGUAGES}
-
-
-def moment(value) -> str:
-    """A date and time in ISO 8601 with Tbilisi's offset, as calls state their deadlines."""
-    return timezone.localtime(value).isoformat()
-
-
 def page_url(request, language: str, name: str, *args) -> str:
     with translation.override(language):
         return request.build_absolute_uri(reverse(name, args=args))
-
-
-def page_urls(request, name: str, *args) -> dict[str, str]:
-    """A portal page's absolute address in each language."""
-    return {lang: page_url(request, lang, name, *args) for lang in LANGUAGES}
-
-
-# --- Responses, methods, CORS ---------------------------------------------------------------
-
-
-def json_response(data, *, status: int = 200) -> HttpResponse:
-    # No encoder for Decimals or dates: everything is converted above, and anything
-    # that slipped through fails loudly instead of turning into a string.
-    body = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    return HttpResponse(body, status=status, content_type="application/json")
-
-
-def error(status: int, code: str, detail: str) -> HttpResponse:
-    return json_response({"error": code, "detail": detail}, status=status)
-
-
-def api_endpoint(view):
-    """GET and HEAD only (405 otherwise), OPTIONS answered for a browser's preflight,
-    JSON 404s, and CORS for any origin on every response, errors included."""
-
-    @wraps(view)
-    def endpoint(request, *args, **kwargs):
-        if request.method == "OPTIONS":
-            response = HttpResponse(status=204)
-            response["Allow"] = ALLOWED_METHODS
-            response["Access-Control-Allow-Methods"] = ALLOWED_METHODS
-            response["Access-Control-Allow-Headers"] = "If-None-Match, If-Modified-Since"
-            response["Access-Control-Max-Age"] = "86400"
-        elif request.method not in ("GET", "HEAD"):
-            response = error(
-                405,
-                "method_not_allowed",
-                f"{request.method} is not allowed: this API is read-only (GET, HEAD, OPTIONS).",
-            )
-            response["Allow"] = ALLOWED_METHODS
-        else:
-            try:
-                response = view(request, *args, **kwargs)
-            except Http404 as missing:
-                response = error(404, "not_found", str(missing) or "Not found.")
-            if response.status_code in (200, 304):
-                response["Cache-Control"] = CACHE_CONTROL
-        response["Access-Control-Allow-Origin"] = "*"
-        response["Access-Control-Expose-Headers"] = "ETag, Last-Modified"
-        return response
-
-    # Nothing here changes state, and a POST must get its 405, not a CSRF page.
-    return csrf_exempt(endpoint)
 
 
 # --- /api/v1/grants/calls/ ------------------------------------------------------------------
@@ -172,8 +103,8 @@ def call_list(request):
                 "title": both(call, "title"),
                 "description": both(call, "description"),
                 "status": row.status,
-                "opens_at": moment(call.opens_at),
-                "closes_at": moment(call.closes_at),
+                "opens_at": timestamp(call.opens_at),
+                "closes_at": timestamp(call.closes_at),
                 "budget": number(call.budget),
                 "min_grant": number(call.min_grant),
                 "max_grant": number(call.max_grant),
@@ -203,25 +134,4 @@ def call_list(request):
                 "awards_xlsx": page_url(request, DEFAULT, "grants:awards_file", "xlsx"),
             },
         }
-    )
-
-
-@api_endpoint
-def not_found(request, path=""):
-    # /api/v1/grants/calls means /api/v1/grants/calls/: the catch-all would otherwise
-    # keep Django's APPEND_SLASH from saying so.
-    if not request.path.endswith("/"):
-        try:
-            match = resolve(request.path + "/")
-        except Resolver404:
-            match = None
-        if match is not None and match.url_name != "not_found":
-            query = request.META.get("QUERY_STRING", "")
-            return HttpResponsePermanentRedirect(
-                request.path + "/" + (f"?{query}" if query else "")
-            )
-    return error(
-        404,
-        "not_found",
-        f"Nothing at {request.path}. The API is described at {reverse('api:openapi')}.",
     )

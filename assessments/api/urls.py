@@ -2,6 +2,8 @@
 
 from django.urls import path, re_path
 
+from musqat.json_api import not_found
+
 from . import views as api
 
 app_name = "api"
@@ -13,5 +15,5 @@ urlpatterns = [
     path("methodology/<slug:code>/", api.methodology, name="methodology"),
     path("openapi.json", api.openapi_document, name="openapi"),
     # Anything else under /api/v1/ is a JSON 404, not the portal's HTML page.
-    re_path(r"^(?P<path>.*)$", api.not_found, name="not_found"),
+    re_path(r"^(?P<path>.*)$", not_found, name="not_found"),
 ]

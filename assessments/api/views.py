@@ -18,8 +18,7 @@ import hashlib
 import json
 from collections import defaultdict
 
-from django.http import HttpResponse, HttpResponsePermanentRedirect
-from django.urls import Resolver404, resolve, reverse
+from django.http import HttpResponse
 from django.views.decorators.http import condition
 
 from indicators.models import Criterion, GradeBand, Indicator, MethodologyVersion, ThematicArea
@@ -42,7 +41,6 @@ from .http import (
     api_url,
     band,
     both,
-    error,
     evidence_url,
     json_response,
     number,
@@ -384,24 +382,3 @@ DOCUMENT_ETAG = hashlib.sha256(DOCUMENT_BODY.encode()).hexdigest()[:32]
 @condition(etag_func=lambda request: DOCUMENT_ETAG)
 def openapi_document(request):
     return HttpResponse(DOCUMENT_BODY, content_type="application/json")
-
-
-@api_endpoint
-def not_found(request, path=""):
-    # /api/v1/cycles means /api/v1/cycles/: the catch-all would otherwise keep
-    # Django's APPEND_SLASH from saying so.
-    if not request.path.endswith("/"):
-        try:
-            match = resolve(request.path + "/")
-        except Resolver404:
-            match = None
-        if match is not None and match.url_name != "not_found":
-            query = request.META.get("QUERY_STRING", "")
-            return HttpResponsePermanentRedirect(
-                request.path + "/" + (f"?{query}" if query else "")
-            )
-    return error(
-        404,
-        "not_found",
-        f"Nothing at {request.path}. The API is described at {reverse('api:openapi')}.",
-    )
