@@ -573,23 +573,36 @@ class ReviewScore(models.Model):
         return f"{self.criterion}: {'N/A' if self.points is None else self.points}"
 
 
-def organisations_in_conflict(reviewer, application) -> bool:
-    """A reviewer is excluded where their own organisation applied to the same call, or
-    assessed the target municipality."""
+def applications_in_conflict(reviewer, applications) -> set[int]:
+    """The ids of the applications from which a reviewer is excluded automatically: their
+    own organisation applied to the same call, or assessed the target municipality. Two
+    queries for any number of applications."""
     organizations = list(
         reviewer.organization_memberships.values_list("organization_id", flat=True)
     )
-    if not organizations:
-        return False
-    applied = Application.objects.filter(
-        call_id=application.call_id, organization_id__in=organizations
-    ).exists()
-    assessed = Assessment.objects.filter(
-        kind=Kind.EXTERNAL,
-        organization_id__in=organizations,
-        municipality_id=application.municipality_id,
-    ).exists()
-    return applied or assessed
+    if not organizations or not applications:
+        return set()
+    applied_calls = set(
+        Application.objects.filter(
+            call_id__in={a.call_id for a in applications}, organization_id__in=organizations
+        ).values_list("call_id", flat=True)
+    )
+    assessed = set(
+        Assessment.objects.filter(
+            kind=Kind.EXTERNAL,
+            organization_id__in=organizations,
+            municipality_id__in={a.municipality_id for a in applications if a.municipality_id},
+        ).values_list("municipality_id", flat=True)
+    )
+    return {
+        a.pk
+        for a in applications
+        if a.call_id in applied_calls or (a.municipality_id and a.municipality_id in assessed)
+    }
+
+
+def organisations_in_conflict(reviewer, application) -> bool:
+    return application.pk in applications_in_conflict(reviewer, [application])
 
 
 class ReportKind(models.TextChoices):
