@@ -13,6 +13,10 @@ STABLE_NAMES = {
     "assessments.tasks.send_notification",
     "assessments.tasks.export_cycle",
     "assessments.tasks.close_expired_replies",
+    "grants.tasks.send_grant_notification",
+    "grants.tasks.render_call_pdf",
+    "grants.tasks.export_call",
+    "grants.tasks.remind_reports",
 }
 
 

@@ -93,7 +93,8 @@ PAGES = [
     ("/en/", 8),
     ("/en/municipalities/", 8),
     ("/en/municipalities/?sort=-area-B&cycle=2021", 8),
-    ("/en/municipalities/telavi/", 8),
+    # The grants working on the municipality, and the calls open to it.
+    ("/en/municipalities/telavi/", 10),
     ("/en/scorecards/2021/telavi/", 13),
     ("/en/scorecards/2021/telavi/data.csv", 12),
     ("/en/compare/?m=telavi&m=sighnaghi", 9),

@@ -48,7 +48,7 @@ WORKSPACES = {
     "project_staff": "/admin/",
     "municipal_staff": "/admin/",
     "cso_monitor": "/monitor/",
-    "grant_reviewer": "no workspace yet",
+    "grant_reviewer": "/review/",
 }
 
 ROLE_NAMES = {
