@@ -6,7 +6,7 @@ texts in both languages, every number a JSON number rounded half up to 2 decimal
 for any origin, GET, HEAD and OPTIONS only (405 otherwise), JSON 404s, ETags. The plumbing
 both share is musqat/json_api.py.
 
-Only the public register is given (`portal/register.py`): calls that are no longer
+Only the public register is given (`register.py`): calls that are no longer
 drafts, and the awards of decided calls. Never reviewers, reviews or scores.
 """
 
@@ -25,8 +25,8 @@ from assessments import scoring
 from musqat.cache import generation
 from musqat.json_api import LANGUAGES, api_endpoint, both, json_response, page_urls, timestamp
 
+from . import register
 from .models import Application, Call
-from .portal import register
 
 DEFAULT = settings.LANGUAGE_CODE
 API_PLACES = 2

@@ -27,6 +27,7 @@ from django.utils import timezone, translation
 from musqat import pdf
 from musqat.cache import clear_public_pages
 
+from . import register
 from .models import (
     Application,
     Call,
@@ -37,7 +38,6 @@ from .models import (
     RequiredAttachment,
     RubricCriterion,
 )
-from .portal import register
 
 LANGUAGES = register.LANGUAGES
 TEMPLATE = "pdf/grant_call.html"

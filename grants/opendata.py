@@ -10,7 +10,7 @@ from __future__ import annotations
 from assessments.scoring import rounded
 from musqat.spreadsheets import Sheet, write_csv, write_xlsx
 
-from .portal import register
+from . import register
 
 COLUMNS = [
     "call_slug",

@@ -17,10 +17,9 @@ from django.utils.translation import gettext as _
 from musqat.cache import generation
 from musqat.spreadsheets import download
 
-from .. import documents, opendata
+from .. import documents, opendata, register
 from ..findings import findings_of
 from ..models import Call, CallDocument
-from . import register
 
 PDF_REFRESH_SECONDS = 5
 

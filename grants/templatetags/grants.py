@@ -4,8 +4,8 @@ from django import template
 from django.utils import timezone
 from django.utils.formats import number_format
 
+from .. import register as public
 from ..models import Application, Call, CallStage
-from ..portal import register as public
 
 register = template.Library()
 

@@ -28,7 +28,7 @@ from grants.models import (
     Decision,
     Eligibility,
 )
-from grants.portal import register
+from grants import register
 from indicators.models import Indicator
 from municipalities.models import Organization
 from musqat.spreadsheets import read_rows

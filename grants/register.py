@@ -21,8 +21,8 @@ from django.utils import timezone
 
 from indicators.models import Indicator
 
-from ..findings import weakest_indicators
-from ..models import (
+from .findings import weakest_indicators
+from .models import (
     Application,
     ApplicationStatus,
     Call,
