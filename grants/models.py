@@ -635,7 +635,7 @@ class Report(models.Model):
         Application, on_delete=models.CASCADE, related_name="reports", verbose_name=_("grant")
     )
     kind = models.CharField(_("report"), max_length=10, choices=ReportKind.choices)
-    due_on = models.DateField(_("due"))
+    due_on = models.DateField(_("due date"))
     status = models.CharField(
         _("status"), max_length=20, choices=ReportStatus.choices, default=ReportStatus.DUE
     )

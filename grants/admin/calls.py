@@ -194,7 +194,7 @@ class CallAdmin(ProjectStaffOnly, StaffPages, TranslationAdmin):
     def applications_count(self, call):
         return call.submitted_count
 
-    @admin.display(description=_("awarded"), ordering="awarded_sum")
+    @admin.display(description=_("total awarded"), ordering="awarded_sum")
     def awarded_total(self, call):
         return money(call.awarded_sum or 0)
 
