@@ -85,6 +85,12 @@ class Call(models.Model):
     priority_indicators = models.ManyToManyField(
         Indicator, blank=True, related_name="grant_calls", verbose_name=_("priority indicators")
     )
+    max_months = models.PositiveSmallIntegerField(
+        _("longest grant (months)"),
+        default=12,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+        help_text=_("A grant's end date is at most this many calendar months after its start."),
+    )
     applications_per_organization = models.PositiveSmallIntegerField(
         _("applications per organisation"), default=1, validators=[MinValueValidator(1)]
     )
@@ -726,7 +732,8 @@ class CallExport(models.Model):
         verbose_name_plural = _("call exports")
 
     def __str__(self):
-        return f"{self.call} · {self.requested_at:%Y-%m-%d %H:%M}"
+        # Tbilisi time, as the page's "requested" shows it.
+        return f"{self.call} · {timezone.localtime(self.requested_at):%Y-%m-%d %H:%M}"
 
     @property
     def percent(self) -> int:

@@ -6,6 +6,7 @@ Each step is a function with keyword-only arguments that raises `Refused` (a tra
 message for the person) when it may not happen, and changes nothing in that case.
 """
 
+import calendar
 import datetime
 from decimal import Decimal
 
@@ -14,6 +15,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from assessments.permissions import is_project_staff, organization_ids
 
@@ -49,6 +51,11 @@ def _tbilisi(moment: datetime.datetime) -> str:
     return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT")
 
 
+def _money(amount: Decimal) -> str:
+    """An amount as the site writes it: grouped thousands, two decimals, localized."""
+    return formats.number_format(amount, 2, use_l10n=True, force_grouping=True)
+
+
 def _staff_only(user) -> None:
     if not is_project_staff(user):
         raise Refused(_("Only project staff may do this."))
@@ -63,13 +70,23 @@ def _notify(event: str, pk: int) -> None:
 # Calls
 
 
-def announce_call(*, call: Call, by) -> Call:
-    """A draft call goes public; its dates then open and close it."""
+def announce_call(*, call: Call, by, now: datetime.datetime | None = None) -> Call:
+    """A draft call goes public; its dates then open and close it. A call whose closing
+    time has passed would be announced only to refuse every application."""
     _staff_only(by)
+    now = now or timezone.now()
     with transaction.atomic():
         call = Call.objects.select_for_update().get(pk=call.pk)
         if call.stage != CallStage.DRAFT:
             raise Refused(_("Only a draft call can be announced."))
+        if call.closes_at <= now:
+            raise Refused(
+                _(
+                    "The call closed at %(deadline)s (Tbilisi time); move its closing time "
+                    "into the future before announcing it."
+                )
+                % {"deadline": _tbilisi(call.closes_at)}
+            )
         if not call.rubric.exists():
             raise Refused(_("A call needs a rubric of at least one criterion before it opens."))
         if not call.municipalities.exists():
@@ -167,9 +184,9 @@ def missing_for_submission(application: Application) -> list[str]:
         missing.append(
             _("The budget adds up to %(total)s ₾; this call gives from %(min)s ₾ to %(max)s ₾.")
             % {
-                "total": formats.number_format(total, 2, use_l10n=True, force_grouping=True),
-                "min": formats.number_format(call.min_grant, 2, use_l10n=True, force_grouping=True),
-                "max": formats.number_format(call.max_grant, 2, use_l10n=True, force_grouping=True),
+                "total": _money(total),
+                "min": _money(call.min_grant),
+                "max": _money(call.max_grant),
             }
         )
     given = set(application.attachments.values_list("requirement_id", flat=True))
@@ -399,6 +416,14 @@ def report_due_dates(start: datetime.date, end: datetime.date) -> dict[str, date
     }
 
 
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """The same day of the month `months` calendar months later; a day that month lacks
+    becomes its last day (31 January + 1 month = 28 or 29 February)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
 def decide(
     *,
     application: Application,
@@ -409,10 +434,16 @@ def decide(
     start: datetime.date | None = None,
     end: datetime.date | None = None,
     agreement=None,
+    summary_ka: str = "",
+    summary_en: str = "",
+    now: datetime.datetime | None = None,
 ) -> Application:
-    """Award (an amount within the call's limits, the grant's dates and its agreement) or
-    reject with a reason; the applicant hears in their language."""
+    """Award (an amount within the call's limits, the grant's dates within the call's
+    longest grant and not over already, its agreement, and the public register's summary
+    in both languages) or reject with a reason; the applicant hears in their language.
+    A decision is final: it is never corrected here."""
     _staff_only(by)
+    now = now or timezone.now()
     with transaction.atomic():
         application = (
             Application.objects.select_for_update().select_related("call").get(pk=application.pk)
@@ -430,7 +461,7 @@ def decide(
             if amount is None or not call.min_grant <= amount <= call.max_grant:
                 raise Refused(
                     _("An award is from %(min)s ₾ to %(max)s ₾.")
-                    % {"min": call.min_grant, "max": call.max_grant}
+                    % {"min": _money(call.min_grant), "max": _money(call.max_grant)}
                 )
             if amount > application.requested_amount:
                 raise Refused(_("An award cannot be more than the amount requested."))
@@ -438,9 +469,39 @@ def decide(
                 raise Refused(_("This award would go beyond the call's budget."))
             if not (start and end and start < end):
                 raise Refused(_("Give the grant's start and end dates, the end after the start."))
+            if end < timezone.localdate(now):
+                raise Refused(
+                    _("The grant's end date, %(end)s, has passed; a grant ends today or later.")
+                    % {"end": formats.date_format(end, "SHORT_DATE_FORMAT")}
+                )
+            latest = add_months(start, call.max_months)
+            if end > latest:
+                raise Refused(
+                    ngettext(
+                        "A grant of this call lasts at most %(months)d month: starting on "
+                        "%(start)s, it ends on %(latest)s at the latest.",
+                        "A grant of this call lasts at most %(months)d months: starting on "
+                        "%(start)s, it ends on %(latest)s at the latest.",
+                        call.max_months,
+                    )
+                    % {
+                        "months": call.max_months,
+                        "start": formats.date_format(start, "SHORT_DATE_FORMAT"),
+                        "latest": formats.date_format(latest, "SHORT_DATE_FORMAT"),
+                    }
+                )
+            summary_ka, summary_en = summary_ka.strip(), summary_en.strip()
+            if not (summary_ka and summary_en):
+                raise Refused(
+                    _(
+                        "Write the public summary of the award in Georgian and in English: the "
+                        "public register shows it in both languages."
+                    )
+                )
             application.decision = Decision.AWARDED
             application.awarded_amount = amount
             application.grant_start, application.grant_end = start, end
+            application.public_summary_ka, application.public_summary_en = summary_ka, summary_en
             if agreement is not None:
                 application.agreement = agreement
         else:
@@ -448,7 +509,7 @@ def decide(
                 raise Refused(_("Give the reason for the rejection."))
             application.decision = Decision.REJECTED
         application.decision_reason = reason.strip()
-        application.decided_at = timezone.now()
+        application.decided_at = now
         application.save()
         if award:
             for kind, due in report_due_dates(start, end).items():

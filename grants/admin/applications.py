@@ -6,7 +6,9 @@ from django.contrib import admin, messages
 from django.db.models import Prefetch
 from django.shortcuts import redirect
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
 
@@ -20,7 +22,15 @@ from ..models import (
     Decision,
     Eligibility,
 )
-from .common import ProjectStaffOnly, StaffPages, is_record_id, money, private_file, score_text
+from .common import (
+    STYLE,
+    ProjectStaffOnly,
+    StaffPages,
+    is_record_id,
+    money,
+    private_file,
+    score_text,
+)
 from .forms import (
     AssignReviewerForm,
     DecisionForm,
@@ -59,10 +69,13 @@ class ReviewProgressFilter(admin.SimpleListFilter):
 
 @admin.register(Application)
 class ApplicationAdmin(ProjectStaffOnly, StaffPages, TranslationAdmin):
+    # Narrow enough for a 1280 px screen beside the menu and the filters: where each
+    # application stands first, then short columns that wrap (a long organisation name is
+    # cut; its full name is on the application's page).
     list_display = [
-        "reference_or_draft", "organization", "municipality", "requested", "eligibility",
-        "reviews", "score", "moderation_flag", "decision",
+        "standing", "reference_or_draft", "organisation", "requested", "reviews",
     ]  # fmt: skip
+    list_display_links = ["reference_or_draft"]
     list_select_related = ["call", "organization", "municipality"]
     list_filter = [
         "call", "status", "eligibility", "decision", ReviewProgressFilter, "municipality",
@@ -88,6 +101,9 @@ class ApplicationAdmin(ProjectStaffOnly, StaffPages, TranslationAdmin):
     readonly_fields = CONTENT
     change_form_template = "admin/grants/application/change_form.html"
     actions = None
+
+    class Media:
+        css = STYLE
 
     def get_queryset(self, request):
         return with_reviews(super().get_queryset(request))
@@ -121,29 +137,65 @@ class ApplicationAdmin(ProjectStaffOnly, StaffPages, TranslationAdmin):
             application._result = services.application_result(application)
         return application._result
 
-    @admin.display(description=_("reference number"), ordering="reference")
+    @admin.display(description=_("status"))
+    def standing(self, application):
+        """One word for where the application stands: a decision says it was eligible and
+        submitted, eligibility says it was submitted."""
+        if application.status == ApplicationStatus.DRAFT:
+            return application.get_status_display()
+        if application.decision != Decision.PENDING:
+            return application.get_decision_display()
+        return application.get_eligibility_display()
+
+    @admin.display(description=_("reference"), ordering="reference")
     def reference_or_draft(self, application):
-        return application.reference or _("draft")
+        if not application.reference:
+            return _("draft")
+        return format_html('<span class="nowrap">{}</span>', application.reference)
+
+    @admin.display(description=_("organisation, municipality"), ordering="organization")
+    def organisation(self, application):
+        """The organisation's name, cut when long (whole on hover and on the application's
+        page), and the target municipality under it."""
+        name = str(application.organization)
+        short = Truncator(name).chars(32)
+        place = application.municipality or "–"
+        if short == name:
+            return format_html('{}<br><span class="quiet">{}</span>', name, place)
+        return format_html(
+            '<span title="{}">{}</span><br><span class="quiet">{}</span>', name, short, place
+        )
 
     @admin.display(description=_("requested amount"), ordering="requested_amount")
     def requested(self, application):
-        return money(application.requested_amount)
+        return format_html('<span class="nowrap">{}</span>', money(application.requested_amount))
 
     @admin.display(description=_("budget lines add up to"))
     def budget_total(self, application):
         return money(sum((line.amount for line in application.budget_lines.all()), 0))
 
-    @admin.display(description=_("reviews submitted / assigned"))
+    @admin.display(description=_("reviews · score"))
     def reviews(self, application):
-        return f"{application.reviews_submitted} / {application.reviews_assigned}"
-
-    @admin.display(description=_("score"))
-    def score(self, application):
-        return score_text(self._result(application).score)
-
-    @admin.display(description=_("needs moderation"), boolean=True)
-    def moderation_flag(self, application):
-        return self._result(application).needs_moderation
+        """Reviews submitted of those assigned, the computed score, and whether reviewers
+        disagree (or staff moderated the score), in one column that wraps."""
+        if application.status == ApplicationStatus.DRAFT:
+            return "–"
+        result = self._result(application)
+        parts = [
+            format_html(
+                "{} / {} · {}",
+                application.reviews_submitted,
+                application.reviews_assigned,
+                score_text(result.score),
+            )
+        ]
+        if application.moderated_score is not None:
+            parts.append(
+                format_html("{}: {}", _("moderated"), score_text(application.moderated_score))
+            )
+        elif result.needs_moderation:
+            parts.append(format_html("<strong>{}</strong>", _("needs moderation")))
+        return format_html_join(mark_safe("<br>"), "{}", ((part,) for part in parts))
 
     @admin.display(description=_("target indicators"))
     def target_indicators(self, application):
@@ -386,7 +438,11 @@ class ApplicationAdmin(ProjectStaffOnly, StaffPages, TranslationAdmin):
 
     def decide_view(self, request, object_id):
         application = self._record(request, object_id)
-        form = DecisionForm(request.POST or None, request.FILES or None)
+        call = application.call
+        awarded = services.awards_total(call)
+        form = DecisionForm(
+            request.POST or None, request.FILES or None, application=application, awarded=awarded
+        )
         status = 200
         if request.method == "POST":
             status = 400
@@ -403,6 +459,8 @@ class ApplicationAdmin(ProjectStaffOnly, StaffPages, TranslationAdmin):
                         start=data["start"] if award else None,
                         end=data["end"] if award else None,
                         agreement=data["agreement"] if award else None,
+                        summary_ka=data["summary_ka"] if award else "",
+                        summary_en=data["summary_en"] if award else "",
                     )
                 except services.Refused as refusal:
                     messages.error(request, refusal.message)
@@ -414,7 +472,6 @@ class ApplicationAdmin(ProjectStaffOnly, StaffPages, TranslationAdmin):
                         _("Decided: %(decision)s. The applicant is told by e-mail.")
                         % {"decision": application.get_decision_display()},
                     )
-        call = application.call
         return self._step_page(
             request,
             application,
@@ -426,8 +483,9 @@ class ApplicationAdmin(ProjectStaffOnly, StaffPages, TranslationAdmin):
                 "min": money(call.min_grant),
                 "max": money(call.max_grant),
                 "requested": money(application.requested_amount),
-                "awarded": money(services.awards_total(call)),
+                "awarded": money(awarded),
                 "budget": money(call.budget),
+                "months": call.max_months,
             },
             score=score_text(
                 scoring.ranking_score(

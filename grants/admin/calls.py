@@ -4,12 +4,16 @@ the export of a call to XLSX."""
 
 from dataclasses import dataclass
 
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count, Q, Sum
 from django.shortcuts import redirect
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from modeltranslation.admin import (
     TranslationAdmin,
     TranslationStackedInline,
@@ -32,7 +36,7 @@ from ..models import (
     RequiredAttachment,
     RubricCriterion,
 )
-from .common import ProjectStaffOnly, StaffPages, is_record_id, money, tbilisi
+from .common import STYLE, ProjectStaffOnly, StaffPages, is_record_id, money, tbilisi
 from .forms import CallForm
 from .ranking import ranking
 
@@ -66,6 +70,13 @@ class RequiredAttachmentInline(FixedOnceReviewed, TranslationTabularInline):
     model = RequiredAttachment
     fields = ["name", "extensions", "order"]
     extra = 0
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        # "pdf, docx, xlsx" needs no 20em box: beside the two names it pushed the table
+        # past the width of a 1280 px screen.
+        if db_field.name == "extensions":
+            kwargs["widget"] = forms.TextInput(attrs={"size": 14})
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
 class RubricCriterionInline(FixedOnceReviewed, TranslationStackedInline):
@@ -129,7 +140,7 @@ STEPS = {
 # public; the money, dates and places once review starts (decisions are made against them).
 FIXED_WHEN_PUBLIC = ["slug", "cycle"]
 FIXED_IN_REVIEW = [
-    "budget", "min_grant", "max_grant", "opens_at", "closes_at", "municipalities",
+    "budget", "min_grant", "max_grant", "max_months", "opens_at", "closes_at", "municipalities",
     "priority_indicators", "applications_per_organization",
 ]  # fmt: skip
 
@@ -138,16 +149,27 @@ FIXED_IN_REVIEW = [
 class CallAdmin(ProjectStaffOnly, StaffPages, TranslationAdmin):
     form = CallForm
     list_display = [
-        "title", "status_display", "opens", "closes", "budget_display", "applications_count",
+        "title", "status_display", "dates", "budget_display", "applications_count",
         "awarded_total",
     ]  # fmt: skip
+    # No bulk delete: it would ask has_delete_permission() without the call, and a call
+    # that has been public stays on record (a draft is deleted from its own page).
+    actions = None
     list_filter = ["stage", "cycle"]
     search_fields = ["slug", "title_ka", "title_en"]
     fieldsets = [
         (None, {"fields": ["slug", "title", "description", "cycle", "stage"]}),
         (
-            _("Money"),
-            {"fields": ["budget", "min_grant", "max_grant", "applications_per_organization"]},
+            _("Money and length of a grant"),
+            {
+                "fields": [
+                    "budget",
+                    "min_grant",
+                    "max_grant",
+                    "max_months",
+                    "applications_per_organization",
+                ]
+            },
         ),
         (_("Dates (Tbilisi time)"), {"fields": ["opens_at", "closes_at"]}),
         (_("Places and indicators"), {"fields": ["municipalities", "priority_indicators"]}),
@@ -156,6 +178,9 @@ class CallAdmin(ProjectStaffOnly, StaffPages, TranslationAdmin):
     filter_horizontal = ["municipalities", "priority_indicators"]
     inlines = [ChecklistItemInline, RequiredAttachmentInline, RubricCriterionInline]
     change_form_template = "admin/grants/call/change_form.html"
+
+    class Media:
+        css = STYLE
 
     def get_queryset(self, request):
         return (
@@ -178,17 +203,18 @@ class CallAdmin(ProjectStaffOnly, StaffPages, TranslationAdmin):
     def status_display(self, call):
         return call.get_status_display()
 
-    @admin.display(description=_("opens (Tbilisi time)"), ordering="opens_at")
-    def opens(self, call):
-        return tbilisi(call.opens_at)
-
-    @admin.display(description=_("closes (Tbilisi time)"), ordering="closes_at")
-    def closes(self, call):
-        return tbilisi(call.closes_at)
+    @admin.display(description=_("dates (Tbilisi time)"), ordering="opens_at")
+    def dates(self, call):
+        # One column for both, to fit a 1280 px screen beside the filters.
+        return format_html(
+            '<span class="nowrap">{} –</span><br><span class="nowrap">{}</span>',
+            tbilisi(call.opens_at),
+            tbilisi(call.closes_at),
+        )
 
     @admin.display(description=_("budget"), ordering="budget")
     def budget_display(self, call):
-        return money(call.budget)
+        return format_html('<span class="nowrap">{}</span>', money(call.budget))
 
     @admin.display(description=_("applications"), ordering="submitted_count")
     def applications_count(self, call):
@@ -196,12 +222,45 @@ class CallAdmin(ProjectStaffOnly, StaffPages, TranslationAdmin):
 
     @admin.display(description=_("total awarded"), ordering="awarded_sum")
     def awarded_total(self, call):
-        return money(call.awarded_sum or 0)
+        return format_html('<span class="nowrap">{}</span>', money(call.awarded_sum or 0))
 
     def has_delete_permission(self, request, obj=None):
         # A call that has been public stays on record (its applications, its awards).
         allowed = super().has_delete_permission(request, obj)
         return allowed and (obj is None or obj.stage == CallStage.DRAFT)
+
+    def save_model(self, request, obj, form, change):
+        before = None
+        if change and "closes_at" in form.changed_data:
+            before = Call.objects.values_list("closes_at", flat=True).get(pk=obj.pk)
+        super().save_model(request, obj, form, change)
+        if before is not None:
+            self._warn_about_drafts(request, obj, before)
+
+    def _warn_about_drafts(self, request, call, before) -> None:
+        """A deadline moved into the past, or earlier than it was, shuts out or hurries
+        the organisations with drafts: staff are told how many (the form cannot refuse it,
+        since closing a call early may be meant)."""
+        if call.closes_at >= before and call.closes_at > timezone.now():
+            return
+        drafts = call.applications.filter(status=ApplicationStatus.DRAFT).count()
+        if not drafts:
+            return
+        if call.closes_at <= timezone.now():
+            message = ngettext(
+                "The call has closed: %(count)d draft application can no longer be submitted.",
+                "The call has closed: %(count)d draft applications can no longer be submitted.",
+                drafts,
+            ) % {"count": drafts}
+        else:
+            message = ngettext(
+                "The deadline is earlier than it was: %(count)d draft application must now be "
+                "submitted before %(deadline)s (Tbilisi time).",
+                "The deadline is earlier than it was: %(count)d draft applications must now be "
+                "submitted before %(deadline)s (Tbilisi time).",
+                drafts,
+            ) % {"count": drafts, "deadline": tbilisi(call.closes_at)}
+        messages.warning(request, message)
 
     def get_readonly_fields(self, request, obj=None):
         fields = ["stage"]

@@ -10,7 +10,7 @@ from musqat.spreadsheets import XLSX_TYPE
 
 from ..exports import download_name
 from ..models import CallExport
-from .common import ProjectStaffOnly, StaffPages, is_record_id, private_file
+from .common import STYLE, ProjectStaffOnly, StaffPages, is_record_id, private_file
 
 # Seconds between reloads of an export's page while a worker writes it.
 EXPORT_REFRESH_SECONDS = 3
@@ -22,13 +22,16 @@ class CallExportAdmin(ProjectStaffOnly, StaffPages, admin.ModelAdmin):
     """Exports are asked for on a call's page and change only in their task; staff read
     them, download them here and delete them."""
 
-    list_display = ["call", "state", "progress", "requested_by", "requested_at", "download"]
+    list_display = ["call", "state_and_progress", "requested_by", "requested_at", "download"]
     list_filter = ["state", "call"]
     list_select_related = ["call", "requested_by"]
     fields = ["call", "state", "progress", "download", "requested_by", "requested_at", "error"]
     readonly_fields = fields
     change_form_template = "admin/grants/callexport/change_form.html"
     change_list_template = "admin/grants/callexport/change_list.html"
+
+    class Media:
+        css = STYLE
 
     @admin.display(description=_("progress"))
     def progress(self, export):
@@ -37,6 +40,13 @@ class CallExportAdmin(ProjectStaffOnly, StaffPages, admin.ModelAdmin):
             export.percent,
             export.percent,
         )
+
+    @admin.display(description=_("state"), ordering="state")
+    def state_and_progress(self, export):
+        # The progress bar only while a worker writes: a finished export's is always full.
+        if export.state not in UNDER_WAY:
+            return export.get_state_display()
+        return format_html("{}<br>{}", export.get_state_display(), self.progress(export))
 
     @admin.display(description=_("file"))
     def download(self, export):

@@ -8,13 +8,17 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db.models import Max
 from django.template.defaultfilters import filesizeformat
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from assessments.permissions import GRANT_REVIEWER_GROUP
 from musqat.uploads import content_matches, extension_of
 
 from ..models import MAX_POINTS, Application, organisations_in_conflict
+from .common import money
 
 # What a grant agreement may be.
 AGREEMENT_TYPES = ("pdf", "docx")
@@ -22,7 +26,30 @@ AGREEMENT_TYPES = ("pdf", "docx")
 
 class CallForm(forms.ModelForm):
     """The call's own form: its priority indicators come from the methodology of the
-    cycle whose findings it addresses."""
+    cycle whose findings it addresses, and a moved deadline stays after every submission
+    already made."""
+
+    def clean_closes_at(self):
+        closes_at = self.cleaned_data.get("closes_at")
+        if closes_at is None or self.instance.pk is None:
+            return closes_at
+        latest = self.instance.applications.aggregate(latest=Max("submitted_at"))["latest"]
+        # Submissions are refused from the closing second on: one made at or after the
+        # new closing time would be a submission after the deadline.
+        if latest is not None and closes_at <= latest:
+            raise ValidationError(
+                _(
+                    "An application was submitted at %(latest)s (Tbilisi time); the call "
+                    "closes after it."
+                ),
+                code="before_a_submission",
+                params={
+                    "latest": formats.date_format(
+                        timezone.localtime(latest), "SHORT_DATETIME_FORMAT"
+                    )
+                },
+            )
+        return closes_at
 
     def clean(self):
         cleaned = super().clean()
@@ -117,6 +144,9 @@ class DateInput(forms.DateInput):
 
 
 class DecisionForm(forms.Form):
+    """The decision, with the call's limits beside the fields they limit. An award needs
+    the public register's summary in both languages."""
+
     decision = forms.ChoiceField(
         label=_("Decision"),
         choices=[("award", _("award the grant")), ("reject", _("reject the application"))],
@@ -137,12 +167,56 @@ class DecisionForm(forms.Form):
         help_text=_("PDF or DOCX. If the decision is refused, choose the file again."),
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.docx"}),
     )
+    summary_ka = forms.CharField(
+        label=_("Public summary in Georgian"),
+        help_text=_("Required for an award: the public register shows it."),
+        widget=forms.Textarea(attrs={"rows": 3, "lang": "ka"}),
+        required=False,
+    )
+    summary_en = forms.CharField(
+        label=_("Public summary in English"),
+        help_text=_("Required for an award: the public register shows it."),
+        widget=forms.Textarea(attrs={"rows": 3, "lang": "en"}),
+        required=False,
+    )
     reason = forms.CharField(
         label=_("Reason"),
         help_text=_("Required for a rejection; the applicant reads it."),
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
     )
+
+    def __init__(self, *args, application: Application, awarded, **kwargs):
+        super().__init__(*args, **kwargs)
+        call = application.call
+        self.fields["amount"].help_text = _(
+            "From %(min)s to %(max)s, and at most the %(requested)s requested; "
+            "%(left)s of the call's budget is not awarded yet."
+        ) % {
+            "min": money(call.min_grant),
+            "max": money(call.max_grant),
+            "requested": money(application.requested_amount),
+            "left": money(max(call.budget - awarded, 0)),
+        }
+        self.fields["end"].help_text = ngettext(
+            "At most %(months)d month after the start (calendar months), and not in the past.",
+            "At most %(months)d months after the start (calendar months), and not in the past.",
+            call.max_months,
+        ) % {"months": call.max_months}
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == "award":
+            for name in ("summary_ka", "summary_en"):
+                if not cleaned.get(name, "").strip():
+                    self.add_error(
+                        name,
+                        ValidationError(
+                            _("An award needs the public summary in this language."),
+                            code="required",
+                        ),
+                    )
+        return cleaned
 
     def clean_agreement(self):
         upload = self.cleaned_data.get("agreement")

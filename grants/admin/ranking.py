@@ -32,6 +32,10 @@ class Ranked:
         return score_text(self.result.score)
 
     @property
+    def score_text(self) -> str:
+        return score_text(self.score)
+
+    @property
     def moderated_text(self) -> str:
         return score_text(self.application.moderated_score)
 

@@ -33,6 +33,10 @@ from tests import factories
 PDF_BYTES = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
 XLSX_BYTES = b"PK\x03\x04" + b"\x00" * 60
 
+# When the tests' awards of 2025 are decided: a grant may not end in the past at its
+# decision, and these tests keep their fixed dates of 2025 whatever today is.
+DECIDED_AT = datetime.datetime(2024, 12, 20, 9, 0, tzinfo=datetime.UTC)
+
 
 def pdf_file(name="budget.pdf", content=PDF_BYTES):
     return SimpleUploadedFile(name, content, content_type="application/pdf")
@@ -204,6 +208,9 @@ def awarded_application(submitted_application, open_call, project_staff):
         end=datetime.date(2025, 12, 31),
         reason="Strong link to the findings.",
         by=project_staff,
+        summary_ka="სასმელი წყალი ყველა სოფელს",
+        summary_en="Drinking water for every village",
+        now=DECIDED_AT,
     )
     services.close_decisions(call=open_call, by=project_staff)
     submitted_application.refresh_from_db()

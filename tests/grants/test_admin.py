@@ -13,16 +13,18 @@ from types import SimpleNamespace
 
 import pytest
 from django.db import connection
+from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone, translation
 
 from assessments.permissions import GRANT_REVIEWER_GROUP
-from grants import services
+from grants import documents, services
 from grants.models import (
     Application,
     ApplicationStatus,
     Call,
+    CallExport,
     CallStage,
     Decision,
     Eligibility,
@@ -70,10 +72,6 @@ def result_rows(response) -> list[list[str]]:
     return Page(SimpleNamespace(status_code=response.status_code, content=body.encode())).rows
 
 
-def date_text(day) -> str:
-    return formats.date_format(day, "DATE_FORMAT")
-
-
 def messages_of(response) -> list[str]:
     return [str(message) for message in response.context["messages"]]
 
@@ -96,6 +94,7 @@ def new_call_data(cycle, telavi, indicator, **changes):
         "budget": "50000",
         "min_grant": "5000",
         "max_grant": "15000",
+        "max_months": "12",
         "applications_per_organization": "1",
         "opens_at_0": "2025-03-01",
         "opens_at_1": "10:00:00",
@@ -191,6 +190,7 @@ def call_change_data(call, **changes):
         "budget": str(call.budget),
         "min_grant": str(call.min_grant),
         "max_grant": str(call.max_grant),
+        "max_months": str(call.max_months),
         "applications_per_organization": str(call.applications_per_organization),
         "closes_at_0": local.strftime("%Y-%m-%d"),
         "closes_at_1": local.strftime("%H:%M:%S"),
@@ -234,6 +234,156 @@ def test_staff_extend_the_deadline_of_an_announced_call(staff, open_call):
     open_call.refresh_from_db()
     assert open_call.closes_at == later
     assert open_call.stage == CallStage.ANNOUNCED
+
+
+def moved_deadline(call, moment):
+    """The call's change form with its closing time moved to `moment` (Tbilisi time)."""
+    local = timezone.localtime(moment)
+    return call_change_data(
+        call, closes_at_0=local.strftime("%Y-%m-%d"), closes_at_1=local.strftime("%H:%M:%S")
+    )
+
+
+@pytest.mark.parametrize("before", [datetime.timedelta(minutes=1), datetime.timedelta(0)])
+def test_a_deadline_before_an_application_already_submitted_is_refused(
+    staff, open_call, submitted_application, before
+):
+    submitted = timezone.localtime(submitted_application.submitted_at)
+    closes_at = open_call.closes_at
+    # A minute before the submission, or its very second (the form has no microseconds):
+    # from the closing second on, a submission is refused.
+    answer = staff.post(
+        f"/admin/grants/call/{open_call.pk}/change/",
+        moved_deadline(open_call, submitted.replace(microsecond=0) - before),
+    )
+
+    assert answer.status_code == 200
+    assert answer.context["adminform"].form.errors["closes_at"] == [
+        f"An application was submitted at {submitted:%d.%m.%Y %H:%M} (Tbilisi time); the call "
+        "closes after it."
+    ]
+    open_call.refresh_from_db()
+    assert open_call.closes_at == closes_at
+
+
+def test_a_deadline_after_the_last_submission_may_move_earlier(
+    staff, open_call, submitted_application
+):
+    earlier = timezone.now().replace(microsecond=0) + datetime.timedelta(days=2)
+
+    answer = staff.post(
+        f"/admin/grants/call/{open_call.pk}/change/",
+        moved_deadline(open_call, earlier),
+        follow=True,
+    )
+
+    open_call.refresh_from_db()
+    assert open_call.closes_at == earlier
+    # No draft is hurried: the one application was submitted.
+    assert [m.level_tag for m in answer.context["messages"]] == ["success"]
+
+
+def test_closing_a_call_early_warns_how_many_drafts_can_no_longer_be_submitted(
+    staff, open_call, other_cso, submitted_application
+):
+    for title in ("A draft", "Another draft"):
+        Application.objects.create(call=open_call, organization=other_cso, title=title)
+    past = timezone.now().replace(microsecond=0) - datetime.timedelta(minutes=5)
+    Application.objects.filter(pk=submitted_application.pk).update(
+        submitted_at=past - datetime.timedelta(hours=1)
+    )
+
+    answer = staff.post(
+        f"/admin/grants/call/{open_call.pk}/change/", moved_deadline(open_call, past), follow=True
+    )
+
+    open_call.refresh_from_db()
+    assert open_call.closes_at == past
+    warnings = [str(m) for m in answer.context["messages"] if m.level_tag == "warning"]
+    assert warnings == ["The call has closed: 2 draft applications can no longer be submitted."]
+
+
+def test_an_earlier_deadline_warns_the_drafts_must_be_submitted_sooner(
+    staff, open_call, draft_application
+):
+    earlier = timezone.now().replace(microsecond=0) + datetime.timedelta(days=2)
+
+    answer = staff.post(
+        f"/admin/grants/call/{open_call.pk}/change/",
+        moved_deadline(open_call, earlier),
+        follow=True,
+    )
+
+    warnings = [str(m) for m in answer.context["messages"] if m.level_tag == "warning"]
+    local = timezone.localtime(earlier)
+    assert warnings == [
+        "The deadline is earlier than it was: 1 draft application must now be submitted before "
+        f"{local:%d.%m.%Y %H:%M} (Tbilisi time)."
+    ]
+
+
+def test_a_later_deadline_warns_nobody(staff, open_call, draft_application):
+    later = open_call.closes_at + datetime.timedelta(days=7)
+
+    answer = staff.post(
+        f"/admin/grants/call/{open_call.pk}/change/", moved_deadline(open_call, later), follow=True
+    )
+
+    assert [m.level_tag for m in answer.context["messages"]] == ["success"]
+    open_call.refresh_from_db()
+    assert open_call.closes_at == later
+
+
+def test_a_call_that_has_closed_is_not_announced_from_its_page(staff, open_call):
+    past = timezone.now() - datetime.timedelta(days=1)
+    Call.objects.filter(pk=open_call.pk).update(
+        stage=CallStage.DRAFT, opens_at=past - datetime.timedelta(days=10), closes_at=past
+    )
+
+    refused = staff.post(f"/admin/grants/call/{open_call.pk}/step/announce/")
+
+    assert refused.status_code == 400
+    [message] = messages_of(refused)
+    assert message.startswith("The call closed at ")
+    assert message.endswith("move its closing time into the future before announcing it.")
+    assert Call.objects.get().stage == CallStage.DRAFT
+
+
+def test_the_longest_grant_is_set_on_the_call_and_shown_to_the_public(staff, client, open_call):
+    page = staff.get(f"/admin/grants/call/{open_call.pk}/change/").content.decode()
+    assert 'name="max_months"' in page
+    assert "longest grant (months)" in page.lower()
+
+    answer = staff.post(
+        f"/admin/grants/call/{open_call.pk}/change/", call_change_data(open_call, max_months="61")
+    )
+    assert answer.status_code == 200
+    assert "max_months" in answer.context["adminform"].form.errors
+    answer = staff.post(
+        f"/admin/grants/call/{open_call.pk}/change/", call_change_data(open_call, max_months="18")
+    )
+    assert answer.status_code == 302
+    open_call.refresh_from_db()
+    assert open_call.max_months == 18
+
+    public = Page(client.get("/en/grants/kakheti-2024/"))
+    assert "Grant period up to 18 months" in public.text
+    with translation.override("en"):
+        pdf_html = render_to_string("pdf/grant_call.html", documents.call_context(open_call))
+    assert "Grant period" in pdf_html and "up to 18 months" in pdf_html
+
+
+def test_a_call_export_is_named_in_tbilisi_time(staff, open_call):
+    export = CallExport.objects.create(call=open_call)
+    # 23:14 UTC on 5 December is 03:14 on 6 December in Tbilisi (UTC+4).
+    CallExport.objects.filter(pk=export.pk).update(
+        requested_at=datetime.datetime(2026, 12, 5, 23, 14, tzinfo=datetime.UTC)
+    )
+    export.refresh_from_db()
+
+    assert str(export) == "Small grants 2024 · 2026-12-06 03:14"
+    page = Page(staff.get(f"/admin/grants/callexport/{export.pk}/change/"))
+    assert "Small grants 2024 · 2026-12-06 03:14" in page.title
 
 
 def test_a_forged_stage_in_the_call_s_form_is_ignored(staff, open_call):
@@ -453,11 +603,15 @@ def second_application(call, telavi, amount_lines=("9000", "3000")):
 
 
 def award_data(**changes):
+    """A grant of half a year from today, within the call's 12 months."""
+    start = timezone.localdate()
     return {
         "decision": "award",
         "amount": "10000",
-        "start": "2025-01-01",
-        "end": "2025-12-31",
+        "start": start.isoformat(),
+        "end": (start + datetime.timedelta(days=182)).isoformat(),
+        "summary_ka": "წყალი ყველა სოფელს",
+        "summary_en": "Water for every village",
         "reason": "",
     } | changes
 
@@ -471,7 +625,7 @@ def test_staff_award_a_grant_within_the_limits_with_its_agreement(
 
     too_much = staff.post(url, award_data(amount="25000"))
     assert too_much.status_code == 400
-    assert messages_of(too_much) == ["An award is from 5000.00 ₾ to 20000.00 ₾."]
+    assert messages_of(too_much) == ["An award is from 5,000.00 ₾ to 20,000.00 ₾."]
 
     not_a_pdf = staff.post(url, award_data(agreement=pdf_file("agreement.pdf", b"MZ nope")))
     assert not_a_pdf.status_code == 400
@@ -511,6 +665,85 @@ def test_an_award_beyond_the_call_s_budget_is_refused(
     assert second.decision == Decision.PENDING
     # What was typed is still there.
     assert 'value="10000"' in refused.content.decode()
+
+
+def test_the_decide_page_says_a_decision_is_final_and_shows_the_call_s_limits(
+    staff, open_call, submitted_application, project_staff
+):
+    under_review(open_call, project_staff)
+    services.check_eligibility(application=submitted_application, eligible=True, by=project_staff)
+
+    page = Page(staff.get(f"/admin/grants/application/{submitted_application.pk}/decide/"))
+
+    assert page.status_code == 200
+    assert "A decision is final." in page.text
+    assert "the decision cannot be corrected here, and the applicant is told by e-mail" in page.text
+    assert (
+        "An award is from 5,000.00 ₾ to 20,000.00 ₾, and at most the 12,000.00 ₾ requested. "
+        "Awarded so far: 0.00 ₾ of 100,000.00 ₾." in page.text
+    )
+    assert "A grant lasts at most 12 months" in page.text
+    # Beside the fields they limit.
+    assert (
+        "From 5,000.00 ₾ to 20,000.00 ₾, and at most the 12,000.00 ₾ requested; "
+        "100,000.00 ₾ of the call's budget is not awarded yet." in page.text
+    )
+    assert "At most 12 months after the start (calendar months), and not in the past." in page.text
+    assert 'name="summary_ka"' in page.html and 'name="summary_en"' in page.html
+
+
+def test_an_award_needs_both_public_summaries_and_keeps_what_was_typed(
+    staff, open_call, submitted_application, project_staff
+):
+    under_review(open_call, project_staff)
+    services.check_eligibility(application=submitted_application, eligible=True, by=project_staff)
+    url = f"/admin/grants/application/{submitted_application.pk}/decide/"
+
+    refused = staff.post(url, award_data(summary_ka="  ", summary_en="Water for Telavi"))
+
+    assert refused.status_code == 400
+    form = refused.context["form"]
+    assert form.errors == {"summary_ka": ["An award needs the public summary in this language."]}
+    assert "Water for Telavi" in refused.content.decode()
+    submitted_application.refresh_from_db()
+    assert submitted_application.decision == Decision.PENDING
+
+    # A rejection needs neither.
+    rejected = staff.post(
+        url, {"decision": "reject", "reason": "Weak link", "summary_ka": "", "summary_en": ""}
+    )
+    assert rejected.status_code == 302
+
+
+def test_an_award_longer_than_the_call_allows_is_refused_on_the_page(
+    staff, open_call, submitted_application, project_staff
+):
+    under_review(open_call, project_staff)
+    services.check_eligibility(application=submitted_application, eligible=True, by=project_staff)
+    start = timezone.localdate()
+    url = f"/admin/grants/application/{submitted_application.pk}/decide/"
+
+    refused = staff.post(
+        url,
+        award_data(
+            start=start.isoformat(), end=(start + datetime.timedelta(days=35 * 30)).isoformat()
+        ),
+    )
+
+    assert refused.status_code == 400
+    latest = services.add_months(start, 12)
+    assert messages_of(refused) == [
+        f"A grant of this call lasts at most 12 months: starting on {start:%d.%m.%Y}, it ends "
+        f"on {latest:%d.%m.%Y} at the latest."
+    ]
+    submitted_application.refresh_from_db()
+    assert submitted_application.decision == Decision.PENDING
+
+    done = staff.post(url, award_data(end=latest.isoformat()))
+    assert done.status_code == 302
+    submitted_application.refresh_from_db()
+    assert submitted_application.grant_end == latest
+    assert submitted_application.public_summary_en == "Water for every village"
 
 
 def test_a_rejection_needs_a_reason(staff, open_call, submitted_application, project_staff):
@@ -573,12 +806,16 @@ def test_the_reports_list_shows_days_left_and_overdue(staff, awarded_application
 
     rows = result_rows(staff.get("/admin/grants/report/"))
 
-    assert [row[2:5] for row in rows] == [
-        ["interim report", date_text(today - datetime.timedelta(days=3)), "3 days overdue"],
-        ["final report", date_text(today + datetime.timedelta(days=10)), "10 days left"],
-    ]
+    # The status first; the due date with the days left under it.
+    earlier, later = today - datetime.timedelta(days=3), today + datetime.timedelta(days=10)
+    assert rows == [
+        ["due", "KAKHETI-2024-001", "Civic Monitor", "interim report",
+         f"{earlier:%d.%m.%Y} 3 days overdue", "-"],
+        ["due", "KAKHETI-2024-001", "Civic Monitor", "final report",
+         f"{later:%d.%m.%Y} 10 days left", "-"],
+    ]  # fmt: skip
     overdue = result_rows(staff.get("/admin/grants/report/?deadline=overdue"))
-    assert [row[2] for row in overdue] == ["interim report"]
+    assert [row[3] for row in overdue] == ["interim report"]
 
 
 # --- Nobody else ------------------------------------------------------------------------------
@@ -709,19 +946,60 @@ def test_the_ranking_orders_by_the_moderated_score_where_set_with_a_running_tota
 
     assert answer.status_code == 200
     rows = result_rows(answer)
-    assert [row[:8] for row in rows] == [
-        ["1", "KAKHETI-2024-002", "Beta", "Telavi", "3.00", "4.50", "4.00", "yes"],
-        ["2", "KAKHETI-2024-001", "Alpha", "Telavi", "4.00", "–", "0.00", "no"],
-        ["3", "KAKHETI-2024-003", "Gamma", "Telavi", "2.00", "–", "–", "no"],
-        ["–", "KAKHETI-2024-004", "Delta", "Telavi", "–", "–", "–", "no"],
-    ]
-    assert [row[8:12] for row in rows] == [
-        ["2 / 2", "15,000.00 ₾", "15,000.00 ₾", "yes"],
-        ["2 / 2", "12,000.00 ₾", "27,000.00 ₾", "yes"],
-        ["1 / 2", "9,000.00 ₾", "36,000.00 ₾", "beyond the budget"],
-        ["0 / 0", "5,000.00 ₾", "41,000.00 ₾", "beyond the budget"],
-    ]
+    # The score it ranks by (and the computed one beside a moderated score); the reviews
+    # with their spread, flagged past the call's 1.5; the money; past the budget, flagged.
+    assert rows == [
+        ["1", "KAKHETI-2024-002", "Beta Telavi", "4.50 moderated; computed 3.00",
+         "2 / 2 spread 4.00 needs moderation", "15,000.00 ₾", "15,000.00 ₾", "not decided yet"],
+        ["2", "KAKHETI-2024-001", "Alpha Telavi", "4.00", "2 / 2 spread 0.00",
+         "12,000.00 ₾", "27,000.00 ₾", "not decided yet"],
+        ["3", "KAKHETI-2024-003", "Gamma Telavi", "2.00", "1 / 2 spread –", "9,000.00 ₾",
+         "36,000.00 ₾ beyond the budget", "not decided yet"],
+        ["–", "KAKHETI-2024-004", "Delta Telavi", "–", "0 / 0 spread –", "5,000.00 ₾",
+         "41,000.00 ₾ beyond the budget", "not decided yet"],
+    ]  # fmt: skip
     assert "KAKHETI-2024-005" not in answer.content.decode()
+
+
+def test_the_applications_list_puts_where_each_stands_first_in_few_columns(
+    staff, ranked_call, telavi
+):
+    """The list fits a 1280 px screen beside the menu and the filters: five columns."""
+    alpha = Application.objects.get(reference="KAKHETI-2024-001")
+    Organization.objects.filter(pk=alpha.organization_id).update(
+        name_en="Alpha Association for the Monitoring of Municipal Services in Kakheti"
+    )
+    Application.objects.filter(reference="KAKHETI-2024-002").update(moderated_score=None)
+    Application.objects.filter(reference="KAKHETI-2024-003").update(
+        decision=Decision.REJECTED, decision_reason="Weak"
+    )
+    unchecked = eligible(ranked_call, "zeta", "7000", telavi, number=6)
+    Application.objects.filter(pk=unchecked.pk).update(eligibility=Eligibility.PENDING)
+    Application.objects.create(call=ranked_call, organization=unchecked.organization, title="Draft")
+
+    answer = staff.get(f"/admin/grants/application/?call__id__exact={ranked_call.pk}")
+
+    page = Page(answer)
+    header = page.html.split('id="result_list"', 1)[1].split("</thead>", 1)[0]
+    assert [page.plain(cell) for cell in re.findall(r"<th[^>]*>(.*?)</th>", header, re.S)] == [
+        "Status", "Reference", "Organisation, municipality", "Requested amount", "Reviews · score",
+    ]  # fmt: skip
+    rows = result_rows(answer)
+    assert rows == [
+        ["draft", "draft", "Zeta –", "0.00 ₾", "–"],
+        ["eligible", "KAKHETI-2024-001", "Alpha Association for the Monit… Telavi", "12,000.00 ₾",
+         "2 / 2 · 4.00"],
+        ["eligible", "KAKHETI-2024-002", "Beta Telavi", "15,000.00 ₾",
+         "2 / 2 · 3.00 needs moderation"],
+        ["rejected", "KAKHETI-2024-003", "Gamma Telavi", "9,000.00 ₾", "1 / 2 · 2.00"],
+        ["eligible", "KAKHETI-2024-004", "Delta Telavi", "5,000.00 ₾", "0 / 0 · –"],
+        ["ineligible", "KAKHETI-2024-005", "Epsilon Telavi", "5,000.00 ₾", "0 / 0 · –"],
+        ["not checked yet", "KAKHETI-2024-006", "Zeta Telavi", "7,000.00 ₾", "0 / 0 · –"],
+    ]  # fmt: skip
+    # The cut name is whole on hover, and on the application's page.
+    assert 'title="Alpha Association for the Monitoring of Municipal Services in Kakheti"' in (
+        answer.content.decode()
+    )
 
 
 def queries_of(client, url) -> int:

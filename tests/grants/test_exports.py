@@ -21,6 +21,7 @@ from grants import exports, services
 from grants.models import Call, CallExport, ReviewAssignment, ReviewScore
 from tests import factories
 
+from .conftest import DECIDED_AT
 from .test_admin import second_application
 
 APPLICATIONS_HEADER = [
@@ -98,6 +99,9 @@ def decided(open_call, submitted_application, telavi, project_staff):
         start=datetime.date(2025, 1, 1),
         end=datetime.date(2025, 12, 31),
         by=project_staff,
+        summary_ka="სასმელი წყალი ყველა სოფელს",
+        summary_en="Drinking water for every village",
+        now=DECIDED_AT,
     )
     services.decide(application=second, award=False, reason="Too broad", by=project_staff)
     return Call.objects.get(pk=open_call.pk)

@@ -124,6 +124,8 @@ def test_an_open_call_has_its_limits_and_dates_and_no_results_yet(api, open_call
 
 
 def test_a_decided_call_gives_its_applications_awards_and_total(api, awarded_application):
+    # An award whose Georgian summary was emptied afterwards (an award needs both).
+    awarded_application.public_summary_ka = ""
     awarded_application.public_summary_en = "Drinking water for every village"
     awarded_application.save()
 
