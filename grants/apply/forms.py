@@ -273,8 +273,72 @@ BudgetLines = forms.inlineformset_factory(
 )
 
 
+def check_upload(application: Application, requirement, upload) -> None:
+    """Refuse a file that `check_document` refuses, or another document beyond the limit."""
+    check_document(upload, requirement.allowed if requirement else ANY_DOCUMENT)
+    if requirement is None:
+        others = application.attachments.filter(requirement=None).count()
+        if others >= MAX_EXTRA_DOCUMENTS:
+            raise ValidationError(
+                _("An application may bring at most %(limit)s other documents."),
+                code="too_many_documents",
+                params={"limit": MAX_EXTRA_DOCUMENTS},
+            )
+
+
+def document_field(requirement_id) -> str:
+    """The name of the file input of a required document (None: another document)."""
+    return f"document_{requirement_id or 'other'}"
+
+
+class DocumentsForm(forms.Form):
+    """The files chosen on the application page, saved with the draft's fields: one for each
+    of the call's required documents (it replaces the earlier file) and one other document.
+    A refused file is said at its input; the others are kept."""
+
+    def __init__(self, *args, application: Application, requirements=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.application = application
+        if requirements is None:
+            requirements = application.call.required_attachments.all()
+        self.requirements = [*requirements, None]
+        for requirement in self.requirements:
+            allowed = requirement.allowed if requirement else ANY_DOCUMENT
+            self.fields[document_field(requirement and requirement.pk)] = forms.FileField(
+                label=requirement.name if requirement else _("Another document"),
+                required=False,
+                widget=forms.FileInput(attrs={"accept": accept(allowed)}),
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        for requirement in self.requirements:
+            name = document_field(requirement and requirement.pk)
+            upload = cleaned.get(name)
+            if upload:
+                try:
+                    check_upload(self.application, requirement, upload)
+                except ValidationError as error:
+                    self.add_error(name, error)
+        return cleaned
+
+    def accepted(self) -> list:
+        """(requirement or None, file) of every chosen file that passed its checks."""
+        cleaned = getattr(self, "cleaned_data", {})
+        return [
+            (requirement, cleaned[name])
+            for requirement in self.requirements
+            if cleaned.get(name := document_field(requirement and requirement.pk))
+        ]
+
+    def chosen(self) -> dict[str, str]:
+        """The name of the file chosen at each input, by the input's name."""
+        return {name: self.files[name].name for name in self.fields if self.files.get(name)}
+
+
 class UploadForm(forms.Form):
-    """One document for one of the call's required documents, or another one."""
+    """One document posted on its own, without the draft's fields: for one of the call's
+    required documents, or another one."""
 
     requirement = forms.ModelChoiceField(
         queryset=RequiredAttachment.objects.none(), required=False, widget=forms.HiddenInput
@@ -291,16 +355,7 @@ class UploadForm(forms.Form):
         upload = cleaned.get("file")
         if "requirement" not in cleaned or upload is None:
             return cleaned
-        requirement = cleaned["requirement"]
-        check_document(upload, requirement.allowed if requirement else ANY_DOCUMENT)
-        if requirement is None:
-            others = self.application.attachments.filter(requirement=None).count()
-            if others >= MAX_EXTRA_DOCUMENTS:
-                raise ValidationError(
-                    _("An application may bring at most %(limit)s other documents."),
-                    code="too_many_documents",
-                    params={"limit": MAX_EXTRA_DOCUMENTS},
-                )
+        check_upload(self.application, cleaned["requirement"], upload)
         return cleaned
 
 

@@ -7,12 +7,11 @@ to the second, read-only after submission.
 """
 
 import copy
-from collections import Counter
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -40,9 +39,18 @@ from ..models import (
 )
 from ..permissions import is_applicant, may_read_application
 from ..services import Refused
-from .forms import ANY_DOCUMENT, ApplicationForm, BudgetLines, ReportForm, UploadForm, accept
+from .forms import (
+    ApplicationForm,
+    BudgetLines,
+    DocumentsForm,
+    ReportForm,
+    UploadForm,
+    document_field,
+)
 
 LINES_PREFIX = "lines"
+# The step that asks to confirm a submission, and the button that confirms it.
+CONFIRM = "confirm"
 
 
 def report_locked_message() -> str:
@@ -104,31 +112,32 @@ def dashboard(request):
     calls = list(
         Call.objects.open_at(now).prefetch_related("municipalities").order_by("closes_at", "pk")
     )
-    made = Counter(
-        Application.objects.filter(call__in=calls, organization_id__in=ids).values_list(
-            "call_id", "organization_id"
-        )
-    )
-    open_calls = []
-    for call in calls:
-        may_apply = [
-            organization
-            for organization in organizations
-            if made[call.pk, organization.pk] < call.applications_per_organization
-        ]
-        if may_apply:
-            open_calls.append(
-                {
-                    "call": call,
-                    "organizations": may_apply,
-                    "days_left": days_until(call.closes_at, now),
-                }
-            )
-    applications = (
+    applications = list(
         _applications(request.user)
         .prefetch_related(Prefetch("reports", queryset=Report.objects.order_by("due_on")))
         .order_by("-created_at", "-pk")
     )
+    made = {}
+    for application in applications:
+        made.setdefault((application.call_id, application.organization_id), []).append(application)
+    # Every open call is listed: an organisation that has made the applications it allows
+    # is told so, with them, rather than not seeing the call at all.
+    open_calls = [
+        {
+            "call": call,
+            "organizations": [
+                {
+                    "organization": organization,
+                    "may_apply": len(made.get((call.pk, organization.pk), []))
+                    < call.applications_per_organization,
+                    "applications": made.get((call.pk, organization.pk), []),
+                }
+                for organization in organizations
+            ],
+            "days_left": days_until(call.closes_at, now),
+        }
+        for call in calls
+    ]
     today = timezone.localdate(now)
     rows = [
         {
@@ -187,32 +196,48 @@ def start(request, slug):
 def application(request, pk):
     application = get_object_or_404(_applications(request.user), pk=pk)
     if request.method == "POST":
+        if CONFIRM in request.POST:
+            return _submit(request, application)
         return _save(request, application)
+    if CONFIRM in request.GET:
+        return _confirm_page(request, application)
     return _page(request, application)
 
 
-def _save(request, application):
-    """Save the draft; with "submit", then submit it. A refusal keeps what was typed."""
+def _draft_posted(request) -> bool:
+    """Whether a POST carries the draft's fields, as the application page's form does."""
+    return f"{LINES_PREFIX}-TOTAL_FORMS" in request.POST
+
+
+def _save(request, application, *, remove=None, anchor=""):
+    """Save the draft: its fields, the files chosen and, with `remove`, without one of its
+    documents. With "submit", then ask to confirm the submission. A refusal keeps what was
+    typed; a refused file is said at its input and everything else is saved."""
     # The form fills in its own copy, so that a refused page shows what is saved (its
     # title, what is missing, the findings) beside what was typed.
     draft = copy.copy(application)
     form = ApplicationForm(request.POST, instance=draft)
     lines = BudgetLines(request.POST, instance=draft, prefix=LINES_PREFIX)
+    documents = DocumentsForm(request.POST, request.FILES, application=application)
     try:
         services.refuse_unless_editable(application, request.user)
     except Refused as refusal:
         return _refused_edit(request, application, refusal, form, lines)
     valid = form.is_valid()
     valid = lines.is_valid() and valid
+    documents.is_valid()
     if not valid:
         return _page(
             request,
             application,
             form=form,
             lines=lines,
+            documents=documents,
+            documents_kept=False,
             error=_("Nothing was saved: correct what is marked below and save again."),
             status=400,
         )
+    attached = []
     try:
         with transaction.atomic():
             # Locked, and checked again: a submission or the deadline may have come since.
@@ -222,21 +247,115 @@ def _save(request, application):
             draft.save(update_fields=_own_fields(form))
             form.save_m2m()
             lines.save()
+            for requirement, file in documents.accepted():
+                _attach(application, requirement, file, request.user)
+                attached.append(file.name)
+            removed = remove is not None and _remove(application, remove)
     except Refused as refusal:
         return _refused_edit(request, application, refusal, form, lines)
-    if "submit" not in request.POST:
-        messages.success(request, _("Your draft is saved. Nothing is sent until you submit it."))
-        return redirect("apply:application", pk=application.pk)
-    try:
-        submitted = services.submit_application(application=draft, by=request.user)
-    except Refused as refusal:
-        application = get_object_or_404(_applications(request.user), pk=application.pk)
+    url = reverse("apply:application", args=[application.pk])
+    application = get_object_or_404(_applications(request.user), pk=application.pk)
+    if documents.errors:
+        # What was typed is saved: the page shows it as saved, the refused files at their
+        # inputs, to choose again.
         return _page(
             request,
             application,
-            error=" ".join([_("Your draft is saved, but it was not submitted."), refusal.message]),
+            documents=documents,
+            error=_("Your draft is saved, but a document was not attached: see below why."),
             status=400,
         )
+    if "submit" in request.POST:
+        missing = services.missing_for_submission(application)
+        if missing:
+            return _page(
+                request,
+                application,
+                error=" ".join(
+                    [
+                        _("Your draft is saved, but it was not submitted."),
+                        _("The application is not complete:"),
+                        *missing,
+                    ]
+                ),
+                status=400,
+            )
+        return redirect(f"{url}?{CONFIRM}")
+    said = [_("Your draft is saved. Nothing is sent until you submit it.")]
+    said += [_("“%(name)s” is attached.") % {"name": name} for name in attached]
+    if removed:
+        said.append(_("“%(name)s” is removed.") % {"name": remove.name})
+    messages.success(request, " ".join(said))
+    return redirect(url + anchor)
+
+
+def _attach(application, requirement, file, user) -> None:
+    """A required document has one file: a new one replaces it. Others add up."""
+    replaced = []
+    if requirement is not None:
+        replaced = list(application.attachments.filter(requirement=requirement))
+    ApplicationAttachment.objects.create(
+        application=application,
+        requirement=requirement,
+        file=file,
+        name=file.name,
+        size=file.size,
+        uploaded_by=user,
+    )
+    for old in replaced:
+        _delete_file_after_commit(old.file)
+        old.delete()
+
+
+def _remove(application, document) -> bool:
+    """Remove a document, unless it is gone already (removed meanwhile by a colleague)."""
+    gone = not application.attachments.filter(pk=document.pk).exists()
+    if not gone:
+        _delete_file_after_commit(document.file)
+        document.delete()
+    return not gone
+
+
+def _confirm_page(request, application):
+    """What is about to be submitted, to confirm: the last step that may still go back."""
+    if not (application.is_editable and application.call.is_open_at(timezone.now())):
+        return _page(request, application)
+    missing = services.missing_for_submission(application)
+    if missing:
+        return _page(
+            request,
+            application,
+            error=" ".join([_("The application is not complete:"), *missing]),
+        )
+    call = application.call
+    return render(
+        request,
+        "grants/apply/confirm.html",
+        {
+            "application": application,
+            "call": call,
+            "total": application.budget_total(),
+            # The required documents in the call's order, then the others.
+            "attachments": application.attachments.select_related("requirement").order_by(
+                F("requirement__order").asc(nulls_last=True), "requirement_id", "pk"
+            ),
+            "days_left": days_until(call.closes_at, timezone.now()),
+        },
+    )
+
+
+def _submit(request, application):
+    """The confirmed submission: everything is checked again, the deadline to the second.
+    A refusal comes back to the draft, as saved."""
+    try:
+        submitted = services.submit_application(application=application, by=request.user)
+    except Refused as refusal:
+        application = get_object_or_404(_applications(request.user), pk=application.pk)
+        editable = application.is_editable and application.call.is_open_at(timezone.now())
+        error = refusal.message
+        if editable:
+            error = " ".join([_("Your draft is saved, but it was not submitted."), error])
+        return _page(request, application, error=error, status=400 if editable else 403)
     messages.success(
         request,
         _(
@@ -261,27 +380,47 @@ def _refused_edit(request, application, refusal, form, lines):
     return _page(request, application, form=form, lines=lines, error=refusal.message, status=403)
 
 
-def _page(request, application, *, form=None, lines=None, upload=None, error=None, status=200):
+def _page(
+    request,
+    application,
+    *,
+    form=None,
+    lines=None,
+    documents=None,
+    documents_kept=True,
+    error=None,
+    status=200,
+):
     now = timezone.now()
     call = application.call
     editable = application.is_editable and call.is_open_at(now)
+    required = list(call.required_attachments.all())
     if editable:
         form = form or ApplicationForm(instance=application)
         lines = lines or BudgetLines(instance=application, prefix=LINES_PREFIX)
+        documents = documents or DocumentsForm(application=application, requirements=required)
+    # Files chosen on a page that saved nothing are not kept: the browser forgets them, so
+    # each input says which file to choose again.
+    again = {} if documents is None or documents_kept else documents.chosen()
     attachments = list(application.attachments.all())
     requirements = []
-    for requirement in call.required_attachments.all():
+    for requirement in [*required, None]:
+        name = document_field(requirement and requirement.pk)
         requirements.append(
             {
                 "requirement": requirement,
-                "attachment": next(
-                    (a for a in attachments if a.requirement_id == requirement.pk), None
-                ),
-                "accept": accept(requirement.allowed),
-                "upload": _upload_for(upload, requirement.pk),
+                "attachments": [
+                    a for a in attachments if a.requirement_id == (requirement and requirement.pk)
+                ],
+                "field": documents[name] if documents is not None else None,
+                "again": None if name in getattr(documents, "errors", {}) else again.get(name),
             }
         )
-    required_ids = {item["requirement"].pk for item in requirements}
+    # Attached to a document the call no longer asks for: shown with the other documents.
+    asked = {requirement.pk for requirement in required}
+    requirements[-1]["attachments"] += [
+        a for a in attachments if a.requirement_id is not None and a.requirement_id not in asked
+    ]
     decided = application.decision != Decision.PENDING
     context = {
         "application": application,
@@ -296,9 +435,6 @@ def _page(request, application, *, form=None, lines=None, upload=None, error=Non
         ),
         "findings": findings_of(application),
         "requirements": requirements,
-        "other_attachments": [a for a in attachments if a.requirement_id not in required_ids],
-        "other_upload": _upload_for(upload, None) if upload is not None else None,
-        "any_document": accept(ANY_DOCUMENT),
         "missing": services.missing_for_submission(application) if editable else [],
         "error": error,
         "days_left": days_until(call.closes_at, now),
@@ -310,21 +446,17 @@ def _page(request, application, *, form=None, lines=None, upload=None, error=Non
     return render(request, "grants/apply/application.html", context, status=status)
 
 
-def _upload_for(upload, requirement_id):
-    """The refused upload form, beside the document it was meant for."""
-    if upload is None:
-        return None
-    chosen = upload.data.get("requirement") or None
-    return upload if chosen == (str(requirement_id) if requirement_id else None) else None
-
-
 # Documents
 
 
 @login_required
 @require_POST
 def attachments(request, pk):
+    """The page's "Attach" buttons send the whole draft: it is saved with the files. A
+    document posted on its own (no fields come with it, none can be lost) is attached."""
     application = get_object_or_404(_applications(request.user), pk=pk)
+    if _draft_posted(request):
+        return _save(request, application, anchor="#documents")
     try:
         services.refuse_unless_editable(application, request.user)
     except Refused as refusal:
@@ -334,8 +466,12 @@ def attachments(request, pk):
         return _page(
             request,
             application,
-            upload=upload,
-            error=_("The document was not attached: see below why."),
+            error=" ".join(
+                [
+                    _("The document was not attached."),
+                    *(error for errors in upload.errors.values() for error in errors),
+                ]
+            ),
             status=400,
         )
     requirement = upload.cleaned_data["requirement"]
@@ -344,21 +480,7 @@ def attachments(request, pk):
         with transaction.atomic():
             locked = Application.objects.select_for_update().get(pk=application.pk)
             services.refuse_unless_editable(locked, request.user)
-            # A required document has one file: a new one replaces it. Others add up.
-            replaced = []
-            if requirement is not None:
-                replaced = list(application.attachments.filter(requirement=requirement))
-            ApplicationAttachment.objects.create(
-                application=application,
-                requirement=requirement,
-                file=file,
-                name=file.name,
-                size=file.size,
-                uploaded_by=request.user,
-            )
-            for old in replaced:
-                _delete_file_after_commit(old.file)
-                old.delete()
+            _attach(application, requirement, file, request.user)
     except Refused as refusal:
         return refuse(request, refusal.message)
     messages.success(request, _("“%(name)s” is attached.") % {"name": file.name})
@@ -368,14 +490,16 @@ def attachments(request, pk):
 @login_required
 @require_POST
 def remove_attachment(request, pk, attachment):
+    """The page's "Remove" buttons send the whole draft: it is saved, less the document."""
     application = get_object_or_404(_applications(request.user), pk=pk)
     document = get_object_or_404(application.attachments, pk=attachment)
+    if _draft_posted(request):
+        return _save(request, application, remove=document, anchor="#documents")
     try:
         with transaction.atomic():
             locked = Application.objects.select_for_update().get(pk=application.pk)
             services.refuse_unless_editable(locked, request.user)
-            _delete_file_after_commit(document.file)
-            document.delete()
+            _remove(application, document)
     except Refused as refusal:
         return refuse(request, refusal.message)
     messages.success(request, _("“%(name)s” is removed.") % {"name": document.name})

@@ -1,7 +1,9 @@
 """A grant application in a real browser: the demo CSO monitor starts an application to an
 open call, fills it in with the budget's running total, is refused a premature submission
-with everything typed kept, attaches the budget and submits it before the deadline; the
-application is then read-only, with its reference number.
+with everything typed kept, attaches the budget (what was typed is saved with it), is asked
+before leaving with changes not saved, confirms the submission before the deadline; the
+application is then read-only, with its reference number, and the call says why no other
+application can be started.
 
 The call is made for this module (before Chromium starts, see tests/browser/conftest.py),
 so that the test does not depend on the grants of the demo data. Screenshots, at desktop
@@ -144,7 +146,8 @@ def test_a_monitor_takes_an_application_from_draft_to_submission(grant_call, peo
         == "Meetings, a hearing and leaflets."
     )
 
-    # The budget attached; the amounts raised within the limits; submitted.
+    # The budget attached: what was typed meanwhile is saved with it.
+    page.get_by_label("Summary", exact=True).fill("Typed, then attached.")
     page.get_by_label("File for Project budget", exact=True).set_input_files(
         {"name": "budget.pdf", "mimeType": "application/pdf", "buffer": PDF}
     )
@@ -152,32 +155,73 @@ def test_a_monitor_takes_an_application_from_draft_to_submission(grant_call, peo
     monitor.submit(attach)
     monitor.on(application + "#documents")
     assert "“budget.pdf” is attached." in success_message(page)
+    assert "Your draft is saved" in success_message(page)
     assert page.get_by_role("link", name="budget.pdf").count() == 1
+    assert page.get_by_label("Summary", exact=True).input_value() == "Typed, then attached."
+    assert (
+        page.get_by_label("Activities", exact=True).input_value()
+        == "Meetings, a hearing and leaflets."
+    )
+
+    # Leaving the page with a change not saved: the browser asks first; staying keeps it.
     row(page, 0).locator("input[name$='-amount']").fill("6000")
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.type), dialog.dismiss()))
+    page.locator("nav[aria-label=Breadcrumb]").get_by_role(
+        "link", name="Grant applications"
+    ).click()
+    page.wait_for_timeout(300)
+    assert asked == ["beforeunload"]
+    assert monitor.path().startswith(application)
+    assert row(page, 0).locator("input[name$='-amount']").input_value() == "6000"
     assert page.locator("#budget-total").inner_text() == "8,000.50"
     assert not page.locator("#budget-outside").is_visible()
+
+    # "Submit" saves and shows what will be submitted, to confirm.
     monitor.submit(page.get_by_role("button", name="Submit", exact=True))
+    monitor.on(application + "?confirm")
+    assert page.locator("h1").inner_text() == "Submit the application?"
+    summary = page.locator("#confirm-summary").inner_text()
+    assert "წყალი ყველა სოფელს" in summary and "Telavi" in summary
+    assert "8,000.50 ₾" in page.locator("#confirm-total").inner_text()
+    assert "budget.pdf" in summary
+    assert "After submission the application can no longer change." in (
+        page.locator("#confirm-warning").inner_text()
+    )
+    assert page.get_by_role("link", name="Back to the draft").count() == 1
+    monitor.shoot("grants-3-en-confirm")
+    monitor.submit(page.get_by_role("button", name="Submit the application"))
     monitor.on(application)
     assert "Your application is submitted" in success_message(page)
     reference = page.locator("#application-reference").inner_text()
     assert re.fullmatch(r"BROWSER-GRANTS-\d{3}", reference)
     assert page.locator("#application-status").inner_text() == "Submitted · read only"
     assert page.locator("main textarea, main input[type=text], main select").count() == 0
+    assert page.locator("main input[type=file]").count() == 0
     assert page.get_by_role("button", name="Save draft").count() == 0
     assert "8,000.50" in page.locator("main").inner_text()
     assert "Meetings, a hearing and leaflets." in page.locator("main").inner_text()
-    monitor.shoot("grants-3-en-submitted")
+    monitor.shoot("grants-4-en-submitted")
 
-    # The dashboard lists it; the call is no longer offered to the organisation.
+    # The dashboard lists it; the call is still listed, saying why no other application
+    # can be started, with a link to this one.
     page.locator("nav[aria-label=Breadcrumb]").get_by_role(
         "link", name="Grant applications"
     ).click()
     monitor.on("/monitor/grants/")
     assert reference in page.locator("main table").inner_text()
-    assert page.get_by_role("heading", name=CALL_TITLE).count() == 0
+    card = page.locator("article.card", has=page.get_by_role("heading", name=CALL_TITLE))
+    assert card.get_by_role("button", name=re.compile(r"^Start an application")).count() == 0
+    assert "Your organisation has made the applications this call allows (1):" in (
+        card.inner_text()
+    )
+    assert card.get_by_role("link", name="წყალი ყველა სოფელს").get_attribute("href") == (
+        application
+    )
+    monitor.shoot("grants-5-en-dashboard-applied")
 
     # The same application in Georgian.
     page.goto(monitor.site + application)
     monitor.choose_language("ka", application)
     assert re.search("[\u10d0-\u10ff]", page.locator("h1").inner_text())
-    monitor.shoot("grants-4-ka-submitted")
+    monitor.shoot("grants-6-ka-submitted")

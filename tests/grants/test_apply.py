@@ -29,7 +29,14 @@ from indicators.models import Indicator
 from musqat.models import NotificationSettings
 from tests import factories
 from tests.conftest import Page
-from tests.grants.conftest import PDF_BYTES, XLSX_BYTES, complete, pdf_file, xlsx_file
+from tests.grants.conftest import (
+    DECIDED_AT,
+    PDF_BYTES,
+    XLSX_BYTES,
+    complete,
+    pdf_file,
+    xlsx_file,
+)
 
 # Sessions, the user, the organisations, the application, the call's lists, the form's
 # choices, the budget rows, the documents, the findings and what is missing.
@@ -89,11 +96,25 @@ def indicator(call, code):
     return Indicator.objects.get(criterion__area__version=call.cycle.methodology, code=code)
 
 
-def upload(browser, application, file, requirement=None):
+def document_field(requirement=None):
+    return f"document_{requirement.pk if requirement else 'other'}"
+
+
+def upload(browser, application, file, requirement=None, **changes):
+    """The page's "Attach" button: the draft as saved (with `changes`) and the file."""
     return browser.post(
         reverse("apply:attachments", args=[application.pk]),
-        {"requirement": requirement.pk if requirement else "", "file": file},
+        sent_back(application, **changes) | {document_field(requirement): file, "attach": ""},
     )
+
+
+def confirm_url(application):
+    return application_url(application) + "?confirm"
+
+
+def confirm(browser, application):
+    """The confirmation page's "Submit the application" button."""
+    return browser.post(application_url(application), {"confirm": ""})
 
 
 def frozen_at(moment):
@@ -166,20 +187,51 @@ def test_it_takes_an_application_from_draft_to_submission(
     assert "A.2.1 Indicator A.2.1 60.0 / 100" in page.text
     assert "/2021/telavi/#indicator-A.2.1" in " ".join(page.hrefs())
 
-    # The budget is attached, as a spreadsheet.
-    response = upload(browser, application, xlsx_file(), budget_requirement)
+    # The budget is attached, as a spreadsheet, with a change typed meanwhile: both saved.
+    response = upload(
+        browser, application, xlsx_file(), budget_requirement, summary="Typed, then attached."
+    )
     assert response.status_code == 302
+    assert response["Location"] == application_url(application) + "#documents"
     document = application.attachments.get()
     assert (document.requirement, document.name, document.size) == (
         budget_requirement,
         "budget.xlsx",
         len(XLSX_BYTES),
     )
+    application.refresh_from_db()
+    assert application.summary == "Typed, then attached."
+    page = Page(browser.get(application_url(application)))
+    assert (
+        "Your draft is saved. Nothing is sent until you submit it. “budget.xlsx” is attached."
+        in (page.text)
+    )
 
-    # Submitted: a reference number, a confirmation e-mail in the monitor's language.
-    with django_capture_on_commit_callbacks(execute=True):
-        response = browser.post(application_url(application), sent_back(application, submit=""))
+    # "Submit" saves the draft and asks to confirm what will be submitted; nothing is sent.
+    response = browser.post(application_url(application), sent_back(application, submit=""))
     assert response.status_code == 302
+    assert response["Location"] == confirm_url(application)
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.DRAFT
+    page = Page(browser.get(confirm_url(application)))
+    assert page.title.startswith("Submit the application?")
+    for shown in (
+        "Project title Water for every village",
+        "Target municipality Telavi",
+        "Amount requested 12,500.50 ₾",
+        "Project budget: budget.xlsx",
+        "After submission the application can no longer change.",
+    ):
+        assert shown in page.text, shown
+    assert (application_url(application), "Back to the draft") in page.links
+    assert 'name="csrfmiddlewaretoken"' in page.html
+    assert mail.outbox == []
+
+    # Confirmed: a reference number, a confirmation e-mail in the monitor's language.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = confirm(browser, application)
+    assert response.status_code == 302
+    assert response["Location"] == application_url(application)
     application.refresh_from_db()
     assert application.status == ApplicationStatus.SUBMITTED
     assert application.reference == "KAKHETI-2024-001"
@@ -269,6 +321,7 @@ def test_it_refuses_a_budget_amount_that_is_not_a_positive_number_and_keeps_what
     assert 'value="Transport"' in page.html
     assert f'value="{amount}"' in page.html
     assert 'aria-invalid="true"' in page.html
+    assert "data-unsaved" in page.html  # leaving this page would lose what was typed
     complete_draft.refresh_from_db()
     assert complete_draft.title == "Water for every village"
     assert [line.description for line in complete_draft.budget_lines.all()] == [
@@ -323,6 +376,52 @@ def test_it_refuses_to_submit_an_incomplete_application_and_says_what_is_missing
     assert draft_application.status == ApplicationStatus.DRAFT
 
 
+def test_it_asks_to_confirm_only_a_complete_draft(draft_application, monitor_browser):
+    page = Page(monitor_browser.get(confirm_url(draft_application)))
+
+    assert page.status_code == 200
+    assert "The application is not complete:" in page.text
+    assert "Give the project title." in page.text
+    assert "Submit the application" not in page.text
+    assert 'id="application-form"' in page.html
+
+
+def test_it_checks_everything_again_when_the_submission_is_confirmed(
+    complete_draft, monitor_browser, budget_requirement
+):
+    """A colleague removed the budget after the confirmation page was shown."""
+    response = monitor_browser.post(
+        application_url(complete_draft), sent_back(complete_draft, submit="")
+    )
+    assert response["Location"] == confirm_url(complete_draft)
+    assert "Submit the application" in Page(monitor_browser.get(confirm_url(complete_draft))).text
+    complete_draft.attachments.all().delete()
+
+    response = confirm(monitor_browser, complete_draft)
+
+    assert response.status_code == 400
+    page = Page(response)
+    assert (
+        "Your draft is saved, but it was not submitted. The application is not complete: "
+        "Attach Project budget." in page.text
+    )
+    assert 'value="Water for every village"' in page.html  # the draft, to go on with
+    complete_draft.refresh_from_db()
+    assert complete_draft.status == ApplicationStatus.DRAFT
+    assert complete_draft.reference is None
+    assert mail.outbox == []
+
+
+def test_the_confirmation_asks_for_a_post_with_its_token(complete_draft, browser_of, cso_monitor):
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True, headers={"Accept-Language": "en"})
+    browser.force_login(cso_monitor)
+    assert confirm(browser, complete_draft).status_code == 403
+    complete_draft.refresh_from_db()
+    assert complete_draft.status == ApplicationStatus.DRAFT
+
+
 # --- What the form accepts --------------------------------------------------------------------
 
 
@@ -374,14 +473,13 @@ def closing_soon(open_call):
     return open_call
 
 
-def test_it_accepts_a_submission_one_second_before_the_call_closes(
+def test_it_accepts_a_submission_confirmed_one_second_before_the_call_closes(
     closing_soon, complete_draft, monitor_browser
 ):
+    assert monitor_browser.get(confirm_url(complete_draft)).status_code == 200
     moment = closing_soon.closes_at - datetime.timedelta(seconds=1)
     with frozen_at(moment):
-        response = monitor_browser.post(
-            application_url(complete_draft), sent_back(complete_draft, submit="")
-        )
+        response = confirm(monitor_browser, complete_draft)
 
     assert response.status_code == 302
     complete_draft.refresh_from_db()
@@ -390,7 +488,40 @@ def test_it_accepts_a_submission_one_second_before_the_call_closes(
 
 
 @pytest.mark.parametrize("late", [0, 1])
-def test_it_refuses_a_submission_from_the_second_the_call_closes_and_keeps_the_draft(
+def test_it_refuses_a_submission_confirmed_from_the_second_the_call_closes_and_keeps_the_draft(
+    closing_soon, complete_draft, monitor_browser, late
+):
+    """The confirmation page was shown before the deadline; its button is pressed after."""
+    deadline = timezone.localtime(closing_soon.closes_at).strftime("%d %B %Y, %H:%M").lstrip("0")
+    response = monitor_browser.post(
+        application_url(complete_draft),
+        sent_back(complete_draft, title="Typed at the last moment", submit=""),
+    )
+    assert response["Location"] == confirm_url(complete_draft)
+    with frozen_at(closing_soon.closes_at + datetime.timedelta(seconds=late)):
+        response = confirm(monitor_browser, complete_draft)
+        page = Page(response)
+        later = Page(monitor_browser.get(confirm_url(complete_draft)))
+
+    assert response.status_code == 403
+    assert (
+        f"The call closed at {deadline} (Tbilisi time); the application was not submitted. "
+        "Your draft is kept." in page.text
+    )
+    assert "Typed at the last moment" in page.text  # saved before, shown read-only
+    assert "Save draft" not in page.text
+    complete_draft.refresh_from_db()
+    assert complete_draft.status == ApplicationStatus.DRAFT
+    assert complete_draft.title == "Typed at the last moment"
+    assert mail.outbox == []
+    # Coming back, the draft reads as it was; the page says the call has closed.
+    assert "The call has closed: this draft was not submitted" in later.text
+    assert 'id="application-form"' not in later.html
+    assert "Submit the application" not in later.text
+
+
+@pytest.mark.parametrize("late", [0, 1])
+def test_it_refuses_an_edit_from_the_second_the_call_closes_and_shows_what_was_typed(
     closing_soon, complete_draft, monitor_browser, late
 ):
     deadline = timezone.localtime(closing_soon.closes_at).strftime("%d %B %Y, %H:%M").lstrip("0")
@@ -399,8 +530,7 @@ def test_it_refuses_a_submission_from_the_second_the_call_closes_and_keeps_the_d
             application_url(complete_draft),
             sent_back(complete_draft, title="Typed at the last moment", submit=""),
         )
-        page = Page(response)
-        later = Page(monitor_browser.get(application_url(complete_draft)))
+    page = Page(response)
 
     assert response.status_code == 403
     assert (
@@ -410,12 +540,7 @@ def test_it_refuses_a_submission_from_the_second_the_call_closes_and_keeps_the_d
     assert 'value="Typed at the last moment"' in page.html  # to copy, not lost
     assert "Save draft" not in page.text
     complete_draft.refresh_from_db()
-    assert complete_draft.status == ApplicationStatus.DRAFT
     assert complete_draft.title == "Water for every village"
-    assert mail.outbox == []
-    # Coming back, the draft reads as it was; the page says the call has closed.
-    assert "The call has closed: this draft was not submitted" in later.text
-    assert 'id="application-form"' not in later.html
 
 
 def test_it_shows_the_deadline_in_tbilisi_time(open_call, monitor_browser, cso_monitor):
@@ -431,9 +556,18 @@ def test_it_shows_the_deadline_in_tbilisi_time(open_call, monitor_browser, cso_m
 def test_it_lets_an_organisation_apply_only_as_often_as_the_call_allows(
     draft_application, open_call, cso, monitor_browser
 ):
+    draft_application.title = "Water for every village"
+    draft_application.save()
     page = Page(monitor_browser.get(reverse("apply:dashboard")))
+    # The call is still listed, saying why no application can be started, with the draft.
     assert "Start an application" not in page.text
-    assert "No call is open to your organisation at the moment." in page.text
+    assert "No call is open" not in page.text
+    assert "Small grants 2024" in page.text
+    assert (
+        "Your organisation has made the applications this call allows (1): "
+        "Water for every village · Draft" in page.text
+    )
+    assert (application_url(draft_application), "Water for every village") in page.links
 
     response = monitor_browser.post(
         reverse("apply:start", args=[open_call.slug]), {"organization": cso.pk}
@@ -479,9 +613,18 @@ def test_it_refuses_a_forged_edit_of_a_submitted_application(
         monitor_browser.post(
             application_url(submitted_application), sent_back(submitted_application, submit="")
         ),
+        confirm(monitor_browser, submitted_application),
         upload(monitor_browser, submitted_application, pdf_file("new.pdf"), budget_requirement),
         monitor_browser.post(
+            reverse("apply:attachments", args=[submitted_application.pk]),
+            {"requirement": budget_requirement.pk, "file": pdf_file("new.pdf")},
+        ),
+        monitor_browser.post(
             reverse("apply:remove_attachment", args=[submitted_application.pk, document.pk])
+        ),
+        monitor_browser.post(
+            reverse("apply:remove_attachment", args=[submitted_application.pk, document.pk]),
+            sent_back(submitted_application, remove=""),
         ),
     ):
         assert response.status_code == 403
@@ -491,7 +634,12 @@ def test_it_refuses_a_forged_edit_of_a_submitted_application(
 
     submitted_application.refresh_from_db()
     assert submitted_application.title == "Water for every village"
+    assert submitted_application.reference == "KAKHETI-2024-001"
     assert list(submitted_application.attachments.all()) == [document]
+    # Its confirmation step shows the application as it is, read only.
+    page = Page(monitor_browser.get(confirm_url(submitted_application)))
+    assert "Submit the application" not in page.text
+    assert "Submitted · read only" in page.text
 
 
 # --- Nobody else's ----------------------------------------------------------------------------
@@ -504,16 +652,21 @@ def test_it_does_not_find_another_organisation_s_application(
     document = complete_draft.attachments.get()
 
     assert browser.get(application_url(complete_draft)).status_code == 404
+    assert browser.get(confirm_url(complete_draft)).status_code == 404
     assert (
         browser.post(application_url(complete_draft), sent_back(complete_draft)).status_code == 404
     )
+    assert confirm(browser, complete_draft).status_code == 404
     assert upload(browser, complete_draft, pdf_file(), budget_requirement).status_code == 404
     remove = reverse("apply:remove_attachment", args=[complete_draft.pk, document.pk])
     assert browser.post(remove).status_code == 404
+    assert browser.post(remove, sent_back(complete_draft, remove="")).status_code == 404
     assert browser.get(reverse("apply:attachment", args=[document.pk])).status_code == 404
     page = Page(browser.get(reverse("apply:dashboard")))
     assert "Water for every village" not in page.text
     assert complete_draft.attachments.count() == 1
+    complete_draft.refresh_from_db()
+    assert complete_draft.status == ApplicationStatus.DRAFT
 
 
 def test_it_asks_a_citizen_to_sign_in(citizen, complete_draft):
@@ -589,20 +742,31 @@ def test_it_takes_other_documents_of_any_known_type(draft_application, monitor_b
         ("b" * 197 + ".pdf", PDF_BYTES, "a file name may be 200 characters at most"),
     ],
 )
-def test_it_refuses_a_document_of_the_wrong_type_content_or_name(
+def test_it_refuses_a_document_of_the_wrong_type_content_or_name_at_its_input_and_saves_the_rest(
     draft_application, monitor_browser, budget_requirement, name, content, message
 ):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     response = upload(
-        monitor_browser, draft_application, SimpleUploadedFile(name, content), budget_requirement
+        monitor_browser,
+        draft_application,
+        SimpleUploadedFile(name, content),
+        budget_requirement,
+        title="Typed before attaching",
+        **{document_field(): pdf_file("letter.pdf")},
     )
 
     assert response.status_code == 400
     page = Page(response)
-    assert "The document was not attached: see below why." in page.text
+    assert "Your draft is saved, but a document was not attached: see below why." in page.text
+    field = document_field(budget_requirement)
+    assert f'id="id_{field}-error"' in page.html
     assert message in page.text
-    assert not draft_application.attachments.exists()
+    assert 'value="Typed before attaching"' in page.html
+    draft_application.refresh_from_db()
+    assert draft_application.title == "Typed before attaching"
+    # The other document chosen with it passed its checks: it is attached.
+    assert [a.name for a in draft_application.attachments.all()] == ["letter.pdf"]
 
 
 def test_it_refuses_a_document_that_is_too_big(
@@ -615,18 +779,106 @@ def test_it_refuses_a_document_that_is_too_big(
     assert not draft_application.attachments.exists()
 
 
-def test_it_removes_a_document_from_a_draft(
+def test_it_saves_the_files_chosen_with_the_draft(
+    draft_application, monitor_browser, budget_requirement
+):
+    data = sent_back(draft_application, title="Saved with its budget", save="")
+    data |= {document_field(budget_requirement): xlsx_file(), document_field(): pdf_file("a.pdf")}
+
+    response = monitor_browser.post(application_url(draft_application), data)
+
+    assert response.status_code == 302
+    assert response["Location"] == application_url(draft_application)
+    draft_application.refresh_from_db()
+    assert draft_application.title == "Saved with its budget"
+    assert {
+        (a.requirement_id, a.name, a.uploaded_by_id) for a in draft_application.attachments.all()
+    } == {
+        (budget_requirement.pk, "budget.xlsx", draft_application.created_by_id),
+        (None, "a.pdf", draft_application.created_by_id),
+    }
+
+
+def test_a_draft_that_saves_nothing_asks_for_the_chosen_file_again(
+    draft_application, monitor_browser, budget_requirement
+):
+    data = sent_back(draft_application, finding_links="not an address", save="")
+    data[document_field(budget_requirement)] = pdf_file()
+
+    response = monitor_browser.post(application_url(draft_application), data)
+
+    assert response.status_code == 400
+    page = Page(response)
+    assert "Nothing was saved: correct what is marked below and save again." in page.text
+    assert "“budget.pdf” was not attached, as nothing was saved: choose it again." in page.text
+    assert not draft_application.attachments.exists()
+
+
+def test_it_still_attaches_a_document_posted_on_its_own(
+    draft_application, monitor_browser, budget_requirement
+):
+    """Without the draft's fields, as an older page or a script posts it: nothing is lost."""
+    url = reverse("apply:attachments", args=[draft_application.pk])
+    response = monitor_browser.post(url, {"requirement": budget_requirement.pk, "file": pdf_file()})
+    assert response.status_code == 302
+    assert draft_application.attachments.get().name == "budget.pdf"
+
+    refused = monitor_browser.post(url, {"requirement": "", "file": pdf_file("x.exe", b"MZ")})
+    assert refused.status_code == 400
+    assert "The document was not attached." in Page(refused).text
+    assert draft_application.attachments.count() == 1
+
+
+def test_it_removes_a_document_and_saves_what_was_typed(
     complete_draft, monitor_browser, django_capture_on_commit_callbacks
 ):
     document = complete_draft.attachments.get()
     stored = document.file.name
+    remove = reverse("apply:remove_attachment", args=[complete_draft.pk, document.pk])
     with django_capture_on_commit_callbacks(execute=True):
         response = monitor_browser.post(
-            reverse("apply:remove_attachment", args=[complete_draft.pk, document.pk])
+            remove, sent_back(complete_draft, objectives="Typed, then removed.", remove="")
         )
     assert response.status_code == 302
+    assert response["Location"] == application_url(complete_draft) + "#documents"
     assert not complete_draft.attachments.exists()
     assert not document.file.storage.exists(stored)
+    complete_draft.refresh_from_db()
+    assert complete_draft.objectives == "Typed, then removed."
+    page = Page(monitor_browser.get(application_url(complete_draft)))
+    assert "Your draft is saved. Nothing is sent until you submit it. “budget.pdf” is removed." in (
+        page.text
+    )
+
+
+def test_it_removes_nothing_when_what_was_typed_is_refused(complete_draft, monitor_browser):
+    document = complete_draft.attachments.get()
+    remove = reverse("apply:remove_attachment", args=[complete_draft.pk, document.pk])
+    response = monitor_browser.post(
+        remove, sent_back(complete_draft, finding_links="not an address", remove="")
+    )
+    assert response.status_code == 400
+    assert 'value="not an address"' in Page(response).html or "not an address" in (
+        Page(response).text
+    )
+    assert list(complete_draft.attachments.all()) == [document]
+
+
+def test_the_page_s_buttons_save_everything_typed(complete_draft, monitor_browser):
+    """Attach and remove are buttons of the draft's own form, sent with its fields and
+    files; Enter in a field saves the draft (the form's first button), never removes."""
+    page = Page(monitor_browser.get(application_url(complete_draft)))
+    form = page.html[page.html.index('<form method="post" id="application-form"') :]
+    form = form[: form.index("</form>")]
+    assert 'enctype="multipart/form-data"' in form
+    assert "data-unsaved" not in form  # as saved: nothing to lose by leaving
+    document = complete_draft.attachments.get()
+    remove = reverse("apply:remove_attachment", args=[complete_draft.pk, document.pk])
+    attach = reverse("apply:attachments", args=[complete_draft.pk])
+    assert f'formaction="{remove}"' in form
+    assert f'formaction="{attach}"' in form
+    assert form.index('type="submit" name="save"') < form.index("formaction=")
+    assert "<form" not in form[1:]  # no form inside the form
 
 
 def test_it_serves_a_document_only_to_the_people_who_may_read_the_application(
@@ -725,11 +977,13 @@ def test_it_runs_the_same_queries_however_many_calls_and_applications_it_lists(
     browser = browser_of(cso_monitor, "en")
     browser.get(reverse("apply:dashboard"))  # the session and the user, once
 
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         page = Page(browser.get(reverse("apply:dashboard")))
 
     assert len(page.rows) == size + 1
     assert page.text.count("Start an application") == 1  # the fixture's call only
+    # The others are listed too, each with the application the organisation made to it.
+    assert page.text.count("has made the applications this call allows (1)") == size
 
 
 # --- Reports ----------------------------------------------------------------------------------
@@ -866,6 +1120,9 @@ def test_it_tells_the_applicant_of_the_decision_and_of_a_returned_report(
             start=datetime.date(2025, 1, 1),
             end=datetime.date(2025, 12, 31),
             by=project_staff,
+            summary_ka="სასმელი წყალი ყველა სოფელს",
+            summary_en="Drinking water for every village",
+            now=DECIDED_AT,
         )
     [decided] = mail.outbox
     assert decided.subject == "Decision on your grant application KAKHETI-2024-001"
@@ -943,6 +1200,9 @@ def awarded_application_of_other_call(open_call, cso, cso_monitor, project_staff
         start=datetime.date(2025, 1, 1),
         end=datetime.date(2025, 6, 30),
         by=project_staff,
+        summary_ka="სასმელი წყალი ყველა სოფელს",
+        summary_en="Drinking water for every village",
+        now=DECIDED_AT,
     )
     return application
 
