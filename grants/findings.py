@@ -33,6 +33,7 @@ class LaterScore:
     cycle: Cycle
     score: Decimal | None
     change: Decimal | None  # the difference of the two shown scores
+    kind: str | None = None  # the assessment kind the score is of (None: no score)
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,9 @@ class Finding:
     is_na: bool
     url: str
     later: LaterScore | None = None
+    # The assessment kind the score is of, the headline one (Kind.EXTERNAL or Kind.SELF;
+    # None: no score), so pages can say whose score they show.
+    kind: str | None = None
 
 
 def _headline_scores(cycle_id: int, municipality_ids=None, indicator_ids=None):
@@ -142,7 +146,10 @@ def findings_of(application) -> list[Finding]:
             later_row = after.get((municipality.pk, counterpart))
             later_score = scoring.points(later_row.normalised) if later_row else None
             later = LaterScore(
-                cycle=later_cycle, score=later_score, change=scoring.change(later_score, score)
+                cycle=later_cycle,
+                score=later_score,
+                change=scoring.change(later_score, score),
+                kind=_kind_of(later_row),
             )
         findings.append(
             Finding(
@@ -152,6 +159,11 @@ def findings_of(application) -> list[Finding]:
                 is_na=bool(row and row.is_na),
                 url=_scorecard_url(cycle, municipality, indicator),
                 later=later,
+                kind=_kind_of(row),
             )
         )
     return findings
+
+
+def _kind_of(row) -> str | None:
+    return row.snapshot.assessment.kind if row else None

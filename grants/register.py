@@ -47,6 +47,12 @@ def award_summary(application: Application, language: str) -> str:
     return getattr(application, f"public_summary_{language}") or application.summary
 
 
+def summary_is_applicant_s(application: Application, language: str) -> bool:
+    """Whether `award_summary` in the language is the applicant's own text, which pages
+    say, for it was written by the organisation, not by the project."""
+    return not getattr(application, f"public_summary_{language}")
+
+
 def public_calls():
     """Calls citizens may read, each with the counts a decided call shows: submitted
     applications, awards and the total awarded (the same numbers as `awards_total`)."""

@@ -1,8 +1,12 @@
+import re
 from decimal import Decimal
 
 from django import template
 from django.utils import timezone
 from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+
+from assessments.workflow import Kind
 
 from .. import register as public
 from ..models import Application, Call, CallStage
@@ -22,6 +26,53 @@ def gel(value):
 def summary_in(application, language):
     """An award's summary in a language (see `register.award_summary`)."""
     return public.award_summary(application, language)
+
+
+@register.filter
+def summary_is_own(application, language):
+    """Whether the award's summary in the language is the applicant's own text."""
+    return public.summary_is_applicant_s(application, language)
+
+
+# Georgian letters: Asomtavruli and Mkhedruli (U+10A0–U+10FF), Mtavruli (U+1C90–U+1CBF).
+GEORGIAN = re.compile("[\u10a0-\u10ff\u1c90-\u1cbf]")
+
+
+@register.filter
+def lang_of(text):
+    """The language of a text someone typed, for its lang attribute: "ka" when it has
+    Georgian letters, else "en", so that screen readers speak it and browsers hyphenate
+    it as the language it is in, whatever the page's language."""
+    return "ka" if GEORGIAN.search(str(text or "")) else "en"
+
+
+@register.filter
+def score_kind(findings, when="before"):
+    """The assessment kind the findings' scores are of ("external", "self" or None when
+    none has a score): one for all, as they share a municipality and a cycle. With
+    "later", the kind of their later scores."""
+    for finding in findings:
+        item = finding.later if when == "later" else finding
+        if item is not None and item.kind:
+            return item.kind
+    return None
+
+
+@register.filter
+def later_of(findings):
+    """The later published score of the findings' cycle, if any finding has one (they
+    share it: the latest later cycle of their municipality)."""
+    return next((finding.later for finding in findings if finding.later), None)
+
+
+@register.simple_tag
+def score_heading(kind, year):
+    """Whose score a column shows and of which year, e.g. "External assessment score, 2020"."""
+    if kind == Kind.EXTERNAL:
+        return _("External assessment score, %(year)s") % {"year": year}
+    if kind == Kind.SELF:
+        return _("Self-assessment score, %(year)s") % {"year": year}
+    return _("Published score, %(year)s") % {"year": year}
 
 
 @register.inclusion_tag("grants/portal/municipality_grants.html")

@@ -19,7 +19,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from openpyxl import load_workbook
 
-from grants import documents, services
+from grants import documents, register, services
 from grants.models import (
     Application,
     ApplicationStatus,
@@ -28,13 +28,12 @@ from grants.models import (
     Decision,
     Eligibility,
 )
-from grants import register
 from indicators.models import Indicator
 from municipalities.models import Organization
 from musqat.spreadsheets import read_rows
 from tests import factories
 
-from .conftest import complete
+from .conftest import DECIDED_AT, complete
 
 SECRET = "SECRET"
 
@@ -114,6 +113,9 @@ def decided(open_call, submitted_application, telavi, reviewer, project_staff):
         end=datetime.date(2025, 12, 31),
         reason="SECRET-AWARD-REASON",
         by=project_staff,
+        summary_ka="სასმელი წყალი ყველა სოფელს",
+        summary_en="Drinking water for every village",
+        now=DECIDED_AT,
     )
     services.decide(
         application=rejected, award=False, reason="SECRET-REJECTION-REASON", by=project_staff
@@ -309,7 +311,8 @@ def test_an_award_without_a_public_summary_shows_the_applicant_s_summary(visit, 
 
     page = visit("/en/grants/kakheti-2024/")
 
-    assert page.row("Civic Monitor")[4] == "Advocacy for the water service."
+    summary = page.row("Civic Monitor")[4]
+    assert summary == "Advocacy for the water service. (as written by the applicant)"
 
 
 def test_a_call_page_needs_no_more_queries_with_more_awards(
@@ -361,8 +364,11 @@ def test_once_a_later_cycle_is_published_the_award_shows_before_and_after(
 
     row = page.row("A.2.1")
     assert row[1].startswith("60.0")
-    assert row[2] == "80.0 (2023)"
+    assert row[2] == "80.0 / 100"
     assert row[3] == "▲ +20.0"
+    # Whose scores they are, and of which cycle.
+    headings = page.rows[0]
+    assert headings[1:3] == ["External assessment score, 2021", "External assessment score, 2023"]
 
 
 @pytest.mark.parametrize("which", ["rejected", "ineligible"])
@@ -416,6 +422,9 @@ def test_a_decision_shows_on_the_cached_municipality_page(
             start=datetime.date(2025, 1, 1),
             end=datetime.date(2025, 12, 31),
             by=project_staff,
+            summary_ka="სასმელი წყალი ყველა სოფელს",
+            summary_en="Drinking water for every village",
+            now=DECIDED_AT,
         )
         services.close_decisions(call=open_call, by=project_staff)
 

@@ -346,8 +346,9 @@ def test_declaring_no_conflict_opens_the_whole_application(reviewer, assignment)
     assert page.row("Meetings") == ["Meetings", "7,000.00 ₾"]
     assert page.row("Hearing") == ["Hearing", "5,000.00 ₾"]
     assert page.row("Total") == ["Total", "12,000.00 ₾"]
-    # Telavi's published external finding on A.2.1 (2021): 60 %.
-    assert page.row("A.2.1")[1].startswith("60.0")
+    # Telavi's published external finding on A.2.1 (2021): 60 %, labelled as such.
+    assert page.row("A.2.1")[1] == "60.0 A.2.1 / 100"
+    assert "External assessment score, 2021" in page.row("Indicator")
     assert any(href.endswith("#indicator-A.2.1") for href in page.hrefs())
     attachment = assignment.application.attachments.get()
     assert (reverse("apply:attachment", args=[attachment.pk]), "budget.pdf") in page.links
