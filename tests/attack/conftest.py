@@ -6,13 +6,21 @@ external assessments, a monitor of another CSO, project staff and a citizen), an
 reviewer besides. Each signs in through the real login form of the live server, in a
 browser of their own (tests/attack/client.py), and every request is real HTTP.
 
+The grant competition is there too (`build_grants`): an open call with a draft of Civic
+Monitor's and a submitted application of the other CSO, a call under review whose
+applications the grant reviewer is assigned to (declared no conflict, declared one, not
+declared yet), a decided call with an award, its reports and agreement, and a staff export.
+Each application, review comment, report and file carries a secret of its own.
+
 The world is built once per test module and committed, so that the live server's thread
 sees it; the module flushes the database at its end, as a transactional test would, and
 `transactional_db` stands in for pytest-django's own, which would flush it after every test
 (as tests/browser/conftest.py does). That is why these tests carry no `django_db` mark.
 """
 
+import datetime
 import logging
+from decimal import Decimal
 
 import pytest
 from axes.models import AccessAttempt, AccessLog
@@ -25,6 +33,26 @@ from assessments import services
 from assessments.models import Document, Export, JobStatus, Rendering, Response, ReviewComment
 from assessments.permissions import GRANT_REVIEWER_GROUP, PROJECT_STAFF_GROUP
 from assessments.workflow import Status
+from grants.models import (
+    Application,
+    ApplicationAttachment,
+    ApplicationStatus,
+    Call,
+    CallExport,
+    CallStage,
+    ChecklistItem,
+    Decision,
+    Eligibility,
+    Report,
+    ReportAttachment,
+    ReportKind,
+    ReportStatus,
+    RequiredAttachment,
+    ReviewAssignment,
+    ReviewScore,
+    RubricCriterion,
+)
+from municipalities.models import Organization
 from tests import factories
 from tests.assessments.conftest import PDF, bring_to, evidence
 
@@ -62,6 +90,61 @@ def secret_of(target) -> str:
     kind, status = target
     return f"{SECRET} ({kind}, {status})"
 
+
+# The grant competition's calls, by their slugs (the public pages' addresses name them).
+CALL_SLUGS = {
+    "open": "open-call",  # announced, open for ten more days
+    "review": "review-call",  # closed, under review
+    "decided": "decided-call",  # decided, with an award
+    "draft": "draft-call",  # never public
+}
+# Its applications, by what they are (and so who may read them): the organisation that
+# applied ("cso": Civic Monitor, the CSO monitor's; "other": the other monitor's; "third":
+# an organisation nobody of the world belongs to), the call, and the reference it has.
+APPLICATIONS = {
+    "draft": ("cso", "open", None),
+    "submitted": ("other", "open", "OPEN-CALL-001"),
+    "awarded": ("other", "decided", "DECIDED-CALL-001"),
+    # The call under review: the grant reviewer is assigned to each of these three, and
+    # declared no conflict, declared a conflict, and has not declared yet.
+    "assigned": ("cso", "review", "REVIEW-CALL-001"),
+    "conflicted": ("other", "review", "REVIEW-CALL-002"),
+    "undeclared": ("third", "review", "REVIEW-CALL-003"),
+}
+ASSIGNMENTS = {"assigned": False, "conflicted": True, "undeclared": None}  # → has_conflict
+MEMBERS = {"cso": {"cso_monitor"}, "other": {"other_monitor"}, "third": set()}
+
+
+def applicants(key) -> set[str]:
+    """The members of the organisation that made the application."""
+    return MEMBERS[APPLICATIONS[key][0]]
+
+
+def application_readers(key) -> set[str]:
+    """Who may read an application (grants.permissions.may_read_application): its
+    organisation's members, project staff, and a reviewer assigned to it who declared no
+    conflict (the grant reviewer, for one of them)."""
+    reviewer = {"grant_reviewer"} if ASSIGNMENTS.get(key) is False else set()
+    return applicants(key) | {"project_staff"} | reviewer
+
+
+GRANT_SECRET = "SECRET-plan-of-the-applicant-s-board"
+
+
+def grant_secret_of(key) -> str:
+    """The text planted in an application's objectives and in its attachment."""
+    return f"{GRANT_SECRET} ({key})"
+
+
+# Planted elsewhere in the grant competition, and who may read each.
+REVIEW_SECRET = "SECRET-reviewer-s-note-on-the-applicant"  # the grant reviewer's comment
+REPORT_SECRET = "SECRET-what-the-grantee-spent"  # the award's interim report and its file
+AGREEMENT_SECRET = "SECRET-signed-grant-agreement"  # the award's agreement
+GRANT_SECRETS = {
+    REVIEW_SECRET: {"grant_reviewer", "project_staff"},
+    REPORT_SECRET: {"other_monitor", "project_staff"},
+    AGREEMENT_SECRET: {"project_staff"},
+}
 
 # Telavi's assessments, by (kind, status), each in a cycle of its own year (an assessment
 # is unique per municipality, cycle and kind). 2021 is published for Telavi and Sighnaghi.
@@ -159,6 +242,11 @@ class World:
         self.published = {}  # (municipality slug, kind) → the published assessment of 2021
         self.browsers = {}
         self.secret_files = {}  # (kind, status) → the evidence file of Telavi's assessment
+        self.calls = {}  # key of CALL_SLUGS → the grant call
+        self.applications = {}  # key of APPLICATIONS → the application
+        self.application_files = {}  # key of APPLICATIONS → its attachment
+        self.assignments = {}  # key of ASSIGNMENTS → the grant reviewer's review of it
+        self.reports = {}  # "interim", "final" → the award's report
 
     def assessment(self, kind, status):
         return self.assessments[kind, status]
@@ -300,11 +388,146 @@ def build_admin_records(world: World) -> None:
     )
 
 
+def grant_call(world: World, key: str, stage: str, opens_at, closes_at) -> Call:
+    """A call of the 2021 findings for Telavi and Sighnaghi: a checklist, a required
+    document and a rubric of two criteria."""
+    call = Call.objects.create(
+        slug=CALL_SLUGS[key],
+        title_ka=f"გრანტები ({key})",
+        title_en=f"Grants ({key})",
+        description_ka="ადვოკატირება შეფასების შედეგების საფუძველზე.",
+        description_en="Advocacy built on the assessment's findings.",
+        budget=Decimal("100000"),
+        min_grant=Decimal("5000"),
+        max_grant=Decimal("20000"),
+        opens_at=opens_at,
+        closes_at=closes_at,
+        stage=stage,
+        cycle=world.cycles[PUBLISHED_YEAR],
+    )
+    call.municipalities.set(world.places.values())
+    ChecklistItem.objects.create(call=call, text_ka="რეგისტრირებული", text_en="Registered")
+    RequiredAttachment.objects.create(
+        call=call, name_ka="ბიუჯეტი", name_en="Project budget", extensions="pdf"
+    )
+    RubricCriterion.objects.create(call=call, name_ka="შესაბამისობა", name_en="Relevance")
+    RubricCriterion.objects.create(call=call, name_ka="განხორციელებადობა", name_en="Feasibility")
+    return call
+
+
+def build_grants(world: World) -> None:
+    """The grant competition in every state a page shows (see APPLICATIONS), made with the
+    ORM; each application's objectives and attachment carry its secret. The draft comes
+    first: Django's stock admin pages are tried on the first application by id, and a
+    draft is the one application the admin may delete."""
+    now = timezone.now().replace(microsecond=0)
+    day, year = datetime.timedelta(days=1), datetime.timedelta(days=365)
+    staff = world.people["project_staff"]
+    world.third_cso = Organization.objects.create(
+        slug="kakheti-voices", name_ka="კახეთის ხმები", name_en="Kakheti Voices"
+    )
+    organisations = {"cso": world.cso, "other": world.other_cso, "third": world.third_cso}
+    world.calls = {
+        "open": grant_call(world, "open", CallStage.ANNOUNCED, now - day, now + 10 * day),
+        "review": grant_call(world, "review", CallStage.UNDER_REVIEW, now - year, now - 30 * day),
+        "decided": grant_call(world, "decided", CallStage.DECIDED, now - 2 * year, now - year),
+        "draft": grant_call(world, "draft", CallStage.DRAFT, now + 10 * day, now + 40 * day),
+    }
+    for key, (organisation, call_key, reference) in APPLICATIONS.items():
+        call = world.calls[call_key]
+        submitted = reference is not None
+        application = Application.objects.create(
+            call=call,
+            organization=organisations[organisation],
+            reference=reference,
+            status=ApplicationStatus.SUBMITTED if submitted else ApplicationStatus.DRAFT,
+            submitted_at=now - day if submitted else None,
+            eligibility=Eligibility.ELIGIBLE if submitted else Eligibility.PENDING,
+            contact_name="Nino Beridze",
+            contact_email="nino@example.org",
+            title=f"Water for every village ({key})",
+            summary="Advocacy for the water service.",
+            municipality=world.places["telavi" if key != "undeclared" else "sighnaghi"],
+            objectives=grant_secret_of(key),
+            activities="Meetings and a public hearing.",
+            requested_amount=Decimal("12000"),
+            created_by=staff,
+        )
+        world.applications[key] = application
+        world.application_files[key] = ApplicationAttachment.objects.create(
+            application=application,
+            requirement=call.required_attachments.first(),
+            file=ContentFile(PDF + grant_secret_of(key).encode(), name="budget.pdf"),
+            name="budget.pdf",
+            size=len(PDF),
+        )
+
+    # The award: decided, with its agreement, its reports (the interim one submitted, with
+    # a file) and its public summary.
+    award = world.applications["awarded"]
+    award.decision = Decision.AWARDED
+    award.decision_reason = "Strong link to the findings."
+    award.awarded_amount = Decimal("10000")
+    award.decided_at = now - year
+    award.grant_start = (now - year).date()
+    award.grant_end = (now + year).date()
+    award.public_summary = "Advocacy for clean water in Telavi."
+    award.save()
+    award.agreement.save("agreement.pdf", ContentFile(PDF + AGREEMENT_SECRET.encode()))
+    interim = Report.objects.create(
+        application=award,
+        kind=ReportKind.INTERIM,
+        due_on=(now - day).date(),
+        status=ReportStatus.SUBMITTED,
+        narrative=REPORT_SECRET,
+        financial="Spent as planned.",
+        submitted_at=now - day,
+    )
+    final = Report.objects.create(
+        application=award, kind=ReportKind.FINAL, due_on=(now + year).date()
+    )
+    world.reports = {"interim": interim, "final": final}
+    world.report_file = ReportAttachment.objects.create(
+        report=interim,
+        file=ContentFile(PDF + REPORT_SECRET.encode(), name="receipts.pdf"),
+        name="receipts.pdf",
+        size=len(PDF),
+    )
+
+    # The grant reviewer's three assignments; a comment on the one they may score.
+    reviewer = world.people["grant_reviewer"]
+    for key, has_conflict in ASSIGNMENTS.items():
+        world.assignments[key] = ReviewAssignment.objects.create(
+            application=world.applications[key],
+            reviewer=reviewer,
+            assigned_by=staff,
+            has_conflict=has_conflict,
+            conflict_note="My brother chairs its board." if has_conflict else "",
+            declared_at=None if has_conflict is None else now,
+        )
+    ReviewScore.objects.create(
+        review=world.assignments["assigned"],
+        criterion=world.calls["review"].rubric.first(),
+        points=4,
+        comment=REVIEW_SECRET,
+    )
+
+    world.call_export = CallExport.objects.create(
+        call=world.calls["decided"],
+        requested_by=staff,
+        state=CallExport.State.READY,
+        done=1,
+        total=1,
+    )
+    world.call_export.file.save("call.xlsx", ContentFile(b"PK\x03\x04 GRANTS-EXPORT-SECRET"))
+
+
 def build_world(base) -> World:
     world = build_people_and_places(World(base))
     build_published_2021(world)
     build_telavi_in_every_state(world)
     build_admin_records(world)
+    build_grants(world)
     return world
 
 

@@ -5,7 +5,12 @@ it is tried: a public page or file (in Georgian and English, the same for everyo
 API, an object page of one of Telavi's assessments (in the admin or the monitor
 workspace), an answer's page, an evidence file, a staff page, a sign-in page, a page of
 the admin site, one of Django's stock admin pages of a registered model (classified by
-pattern, for every model admin), a catch-all. A URL pattern the table does not name fails
+pattern, for every model admin), a catch-all; and the grant competition's: its public
+pages (a draft call and an application that is no award are not found, for everyone), the
+applicant's workspace (an organisation's applications and reports, for its members), an
+application's files (also for project staff and a reviewer assigned to it who declared no
+conflict), the review workspace (the grant reviewer's own assignments) and the staff's
+pages in the admin. A URL pattern the table does not name fails
 `test_the_table_names_every_url_pattern_of_the_site`: a new page joins the table.
 
 Who may read and change Telavi's assessments is the matrix of
@@ -15,7 +20,9 @@ too: the grant reviewer, whom the matrix does not name and who has no role on an
 assessment, and the monitor of another CSO on every admin and monitor address. A refused
 person gets a 403, a 404 or a login page, and on no page at all reads the secret planted in
 each assessment they may not read (its evidence, its file, its review comment), nor a link
-to it.
+to it. Likewise the grant competition's secrets (tests/attack/conftest.py): each
+application's (its objectives, its document), the reviewer's comment, the grantee's report
+and the grant agreement, read only by those `application_readers` and `GRANT_SECRETS` name.
 """
 
 from __future__ import annotations
@@ -34,7 +41,21 @@ from assessments.models import Assessment
 from assessments.workflow import Status
 from tests.assessments.test_permissions import ALLOW, MATRIX
 
-from .conftest import ROLES, a_1_1, secret_of
+from .conftest import (
+    AGREEMENT_SECRET,
+    APPLICATIONS,
+    ASSIGNMENTS,
+    CALL_SLUGS,
+    GRANT_SECRETS,
+    REPORT_SECRET,
+    REVIEW_SECRET,
+    ROLES,
+    a_1_1,
+    applicants,
+    application_readers,
+    grant_secret_of,
+    secret_of,
+)
 
 GETS, REFUSED, REDIRECTED = "gets the page", "is refused", "is redirected"
 DRAFT, REVIEW = Status.DRAFT, Status.REVIEW
@@ -44,6 +65,7 @@ TARGETS = [(kind, status) for status in (DRAFT, REVIEW) for kind in KINDS]
 STAFF_MEMBERS = {"telavi_staff", "sighnaghi_staff", "project_staff"}  # they may open the admin
 MONITORS = {"cso_monitor", "other_monitor"}  # they work in the monitor workspace
 PROJECT_STAFF = {"project_staff"}
+REVIEWERS = {"grant_reviewer"}  # the review workspace's only people
 NOBODY = set()
 
 
@@ -197,6 +219,78 @@ def staff_page(name, *args, posts=False):
     return Way("staff page (admin)", address, in_admin(project_staff_only), posts=posts)
 
 
+# --- The grant competition's pages ----------------------------------------------------------
+
+
+def both_languages(*args) -> dict:
+    return {"ka": ("ka", args), "en": ("en", args)}
+
+
+def grants_page(name, addresses: dict, kind="public page"):
+    """A public page or file of the grant competition, at each address (target →
+    (language, args)); the target "hidden" names something that is not public (a draft
+    call, an application that is no award): not found, for everyone."""
+
+    def address(world, target):
+        language, args = addresses[target]
+        with translation.override(language):
+            return reverse(f"grants:{name}", args=args)
+
+    def outcome(role, target):
+        return REFUSED if target == "hidden" else GETS
+
+    return Way(kind, address, outcome, targets=tuple(addresses))
+
+
+def post_only(role, target):
+    """A form's address that takes a POST alone: a GET is not allowed (a citizen is sent
+    to the login page first)."""
+    return REFUSED if role == "citizen" else 405
+
+
+def of_application(name, rule, *, record=lambda world, key: world.applications[key], posts=False):
+    """A page or file of each of the grant competition's applications in the applicant's
+    workspace (a citizen is sent to the login page)."""
+
+    def address(world, target):
+        return reverse(f"apply:{name}", args=[record(world, target).pk])
+
+    return Way(
+        "object page of an application (applicant)",
+        address,
+        signed_in(rule),
+        tuple(APPLICATIONS),
+        posts,
+    )
+
+
+def of_report(name, rule, *, posts=False):
+    """A page of the award's reports, or the interim report's file, for the grantee."""
+    records = {
+        "report": lambda world, target: world.reports[target],
+        "report_attachment": lambda world, target: world.report_file,
+    }
+
+    def address(world, target):
+        return reverse(f"apply:{name}", args=[records[name](world, target).pk])
+
+    targets = ("interim", "final") if name == "report" else ("interim",)
+    return Way("object page of a report (applicant)", address, signed_in(rule), targets, posts)
+
+
+def of_assignment(name, outcomes: dict, *, posts=False):
+    """A page of each of the grant reviewer's assignments (by ASSIGNMENTS' keys): what the
+    reviewer gets there; everyone else is refused."""
+
+    def address(world, target):
+        return reverse(f"review:{name}", args=[world.assignments[target].pk])
+
+    def outcome(role, target):
+        return outcomes[target] if role in REVIEWERS else REFUSED
+
+    return Way("object page of a review (reviewer)", address, outcome, tuple(ASSIGNMENTS), posts)
+
+
 def view_on_site(world, target):
     content_type = ContentType.objects.get_for_model(Assessment).pk
     return reverse("admin:view_on_site", args=[content_type, world.assessment(*target).pk])
@@ -267,11 +361,98 @@ TABLE: dict[str, Way] = {
     ),
     "monitor:logout": sign_in_page("/monitor/logout/", {"*": 405}),
     "set_language": sign_in_page("/i18n/setlang/?next=/en/", {"*": REDIRECTED}),
+    "review:login": sign_in_page("/review/login/", {"*": REDIRECTED, "citizen": GETS}),
+    "review:logout": sign_in_page("/review/logout/", {"*": 405}),
     # --- The monitor workspace ---------------------------------------------------------------
     "monitor:dashboard": fixed("/monitor/", "monitor workspace page", signed_in()),
     "monitor:assessment": of_workspace("assessment", in_the_workspace(readers)),
     "monitor:area": of_workspace("area", in_the_workspace(readers), extra=("A",), posts=True),
     "monitor:transition": of_workspace("transition", in_the_workspace(movers), posts=True),
+    # --- The grant competition in public: the same for everyone ------------------------------
+    "grants:calls": grants_page("calls", both_languages()),
+    "grants:call": grants_page(
+        "call",
+        {
+            **both_languages(CALL_SLUGS["open"]),
+            "under review": ("en", (CALL_SLUGS["review"],)),
+            "decided": ("en", (CALL_SLUGS["decided"],)),
+            "hidden": ("en", (CALL_SLUGS["draft"],)),
+        },
+    ),
+    # No PDF is made here (a worker makes them): "being prepared" (202), for everyone.
+    "grants:call_pdf": grants_page(
+        "call_pdf",
+        {**both_languages(CALL_SLUGS["open"], "ka"), "hidden": ("en", (CALL_SLUGS["draft"], "en"))},
+        kind="public file",
+    ),
+    "grants:award": grants_page(
+        "award",
+        {
+            **both_languages(CALL_SLUGS["decided"], APPLICATIONS["awarded"][2]),
+            # Submitted, eligible, not awarded: no page of its own.
+            "hidden": ("en", (CALL_SLUGS["open"], APPLICATIONS["submitted"][2])),
+        },
+    ),
+    "grants:awards_file": grants_page(
+        "awards_file", {**both_languages("csv"), "xlsx": ("en", ("xlsx",))}, kind="public file"
+    ),
+    "grants_api:call_list": Way(
+        "API", lambda world, target: reverse("grants_api:call_list"), everyone()
+    ),
+    "grants_api:not_found": fixed("/api/v1/grants/nothing/", "API", everyone(REFUSED)),
+    # --- The applicant's workspace: an organisation's applications, for its members --------
+    # Whoever belongs to no organisation is told so (403); another organisation's
+    # application is not found (404); a citizen is sent to the login page.
+    "apply:dashboard": fixed(
+        "/monitor/grants/", "applicant workspace page", signed_in(lambda target: MONITORS)
+    ),
+    "apply:start": fixed(
+        f"/monitor/grants/calls/{CALL_SLUGS['open']}/start/",
+        "applicant workspace page",
+        post_only,
+        posts=True,
+    ),
+    "apply:application": of_application("application", applicants, posts=True),
+    "apply:attachments": Way(
+        "object page of an application (applicant)",
+        lambda world, target: reverse("apply:attachments", args=[world.applications["draft"].pk]),
+        post_only,
+        posts=True,
+    ),
+    "apply:remove_attachment": Way(
+        "object page of an application (applicant)",
+        lambda world, target: reverse(
+            "apply:remove_attachment",
+            args=[world.applications["draft"].pk, world.application_files["draft"].pk],
+        ),
+        post_only,
+        posts=True,
+    ),
+    # An application's files, also for project staff and a reviewer assigned to it who
+    # declared no conflict.
+    "apply:attachment": of_application(
+        "attachment",
+        application_readers,
+        record=lambda world, key: world.application_files[key],
+    ),
+    "apply:report": of_report("report", lambda target: applicants("awarded"), posts=True),
+    "apply:report_attachment": of_report(
+        "report_attachment", lambda target: applicants("awarded") | PROJECT_STAFF
+    ),
+    # --- The review workspace: the grant reviewer's assignments, for the reviewer alone -----
+    "review:dashboard": fixed(
+        "/review/", "review workspace page", signed_in(lambda target: REVIEWERS)
+    ),
+    # Declared no conflict: on to the application; declared one: told so; not declared: the
+    # declaration.
+    "review:declare": of_assignment(
+        "declare", {"assigned": REDIRECTED, "conflicted": GETS, "undeclared": GETS}, posts=True
+    ),
+    # Declared no conflict: the application and its scores; declared one: refused; not
+    # declared: sent to declare first.
+    "review:review": of_assignment(
+        "review", {"assigned": GETS, "conflicted": REFUSED, "undeclared": REDIRECTED}, posts=True
+    ),
     # --- The admin site ------------------------------------------------------------------------
     "admin:index": fixed("/admin/", ADMIN_SITE, in_admin(lambda t: STAFF_MEMBERS)),
     "admin:password_change": fixed(
@@ -291,7 +472,7 @@ TABLE: dict[str, Way] = {
         ADMIN_SITE,
         lambda world, app: f"/admin/{app}/",
         app_page,
-        targets=("auth", "axes", "municipalities", "indicators", "assessments"),
+        targets=("auth", "axes", "municipalities", "indicators", "assessments", "grants"),
     ),
     "admin/(?P<url>.*)$": fixed("/admin/nothing-here/", "catch-all", in_admin(lambda t: NOBODY)),
     # --- Telavi's assessments in the admin: Django's pages and the workflow's ------------------
@@ -357,6 +538,47 @@ TABLE: dict[str, Way] = {
     "admin:indicators_methodologyversion_import": staff_page(
         "indicators_methodologyversion_import", lambda world: world.methodology.pk, posts=True
     ),
+    # The grant competition's steps and files: project staff only (municipal staff 403).
+    "admin:grants_application_eligibility": staff_page(
+        "grants_application_eligibility",
+        lambda world: world.applications["submitted"].pk,
+        posts=True,
+    ),
+    "admin:grants_application_assign": staff_page(
+        "grants_application_assign", lambda world: world.applications["submitted"].pk, posts=True
+    ),
+    "admin:grants_application_moderate": staff_page(
+        "grants_application_moderate", lambda world: world.applications["assigned"].pk, posts=True
+    ),
+    "admin:grants_application_decide": staff_page(
+        "grants_application_decide", lambda world: world.applications["assigned"].pk, posts=True
+    ),
+    "admin:grants_application_agreement": staff_page(
+        "grants_application_agreement", lambda world: world.applications["awarded"].pk
+    ),
+    "admin:grants_call_step": staff_page(
+        "grants_call_step",
+        lambda world: world.calls["review"].pk,
+        lambda world: "close_decisions",
+        posts=True,
+    ),
+    "admin:grants_call_ranking": staff_page(
+        "grants_call_ranking", lambda world: world.calls["review"].pk
+    ),
+    "admin:grants_call_export": staff_page(
+        "grants_call_export", lambda world: world.calls["decided"].pk, posts=True
+    ),
+    "admin:grants_callexport_download": staff_page(
+        "grants_callexport_download", lambda world: world.call_export.pk
+    ),
+    "admin:grants_report_review": staff_page(
+        "grants_report_review", lambda world: world.reports["interim"].pk, posts=True
+    ),
+    "admin:grants_report_attachment": staff_page(
+        "grants_report_attachment",
+        lambda world: world.reports["interim"].pk,
+        lambda world: world.report_file.pk,
+    ),
 }
 
 
@@ -380,6 +602,14 @@ REFUSED_TO_PROJECT_STAFF = {
     ("assessments", "scoresnapshot"): {"add", "delete"},
     ("axes", "accessattempt"): {"add"},
     ("axes", "accesslog"): {"add"},
+    # An application is made by its organisation; only a draft may be deleted (the stock
+    # pages are tried on the world's first application, a draft). A call that has been
+    # public stays on record. Reports come with the award and change only by the review
+    # step; exports are made by their task (grants/admin/*.py).
+    ("grants", "application"): {"add"},
+    ("grants", "call"): {"delete"},
+    ("grants", "report"): {"add", "delete"},
+    ("grants", "callexport"): {"add"},
 }
 # Municipal staff work on their own assessments in the admin, and see nothing else there.
 OPEN_TO_MUNICIPAL_STAFF = {("assessments", "assessment"): {"changelist"}}
@@ -471,8 +701,8 @@ def test_the_table_tries_every_model_admin_and_every_portal_page_in_both_languag
         for page in (*STOCK_PAGES, "bare"):
             assert stock_key(app, model, page) in TABLE, (app, model, page)
     for key, way in TABLE.items():
-        if key.startswith("assessments:") and way.kind.startswith("public"):
-            assert way.targets == ("ka", "en"), key
+        if key.startswith(("assessments:", "grants:")) and way.kind.startswith("public"):
+            assert way.targets[:2] == ("ka", "en"), key
         for target in way.targets:
             for role in ROLES:
                 assert way.outcome(role, target) in (GETS, REFUSED, REDIRECTED, 405), key
@@ -501,12 +731,19 @@ def addresses(world):
 def test_each_person_gets_exactly_the_pages_their_role_allows(world, browsers, role):
     browser = browsers[role]
     hidden = [target for target in TARGETS if role not in readers(target)]
+    hidden_grants = grant_secrets_hidden_from(world, role)
     wrong = []
     for key, way, target, path in addresses(world):
         answer = browser.get(path)
         expected, got = way.outcome(role, target), outcome_of(answer)
         if got != expected:
             wrong.append(f"{key} {target}: {path} {got} ({answer.status}), expected {expected}")
+        for secret, links in hidden_grants.items():
+            if secret.encode() in answer.body:
+                wrong.append(f"{key} {target}: {path} shows {secret!r}")
+            for link in links:
+                if answer.status == 200 and link.encode() in answer.body:
+                    wrong.append(f"{key} {target}: {path} links to {link} ({secret!r})")
         for secret_target in hidden:
             if secret_of(secret_target).encode() in answer.body:
                 wrong.append(f"{key}: {path} shows the secret of {secret_target}")
@@ -517,6 +754,24 @@ def test_each_person_gets_exactly_the_pages_their_role_allows(world, browsers, r
         if role != "project_staff" and b"EXPORT-SECRET" in answer.body:
             wrong.append(f"{key}: {path} shows the staff export")
     assert not wrong, "\n".join(wrong)
+
+
+def grant_secrets_hidden_from(world, role) -> dict[str, list[str]]:
+    """The grant competition's secrets the person may not read, each with the addresses
+    of the application it belongs to (its pages in the workspace and the admin), which no
+    page of theirs may link to either."""
+    hidden = {}
+    for key, application in world.applications.items():
+        if role not in application_readers(key):
+            hidden[grant_secret_of(key)] = [
+                f"/monitor/grants/{application.pk}/",
+                f"/admin/grants/application/{application.pk}/change/",
+                reverse("apply:attachment", args=[world.application_files[key].pk]),
+            ]
+    for secret, secret_readers in GRANT_SECRETS.items():
+        if role not in secret_readers:
+            hidden[secret] = []
+    return hidden
 
 
 def test_the_secrets_are_really_there_for_those_who_may_read_them(world, browsers):
@@ -540,6 +795,53 @@ def test_the_secrets_are_really_there_for_those_who_may_read_them(world, browser
             assert secret_of(target).encode() in browsers[role].get(evidence).body
     export = reverse("admin:assessments_export_download", args=[world.export.pk])
     assert b"EXPORT-SECRET" in browsers["project_staff"].get(export).body
+
+
+def where_the_application_is_read(world, role, key) -> str:
+    """The page on which a reader of an application reads it."""
+    application = world.applications[key]
+    if role == "project_staff":
+        return reverse("admin:grants_application_change", args=[application.pk])
+    if role == "grant_reviewer":
+        return reverse("review:review", args=[world.assignments[key].pk])
+    return reverse("apply:application", args=[application.pk])
+
+
+def test_the_grant_secrets_are_really_there_for_those_who_may_read_them(world, browsers):
+    """Without this, a grant competition that showed no one anything would pass."""
+    for key in APPLICATIONS:
+        secret = grant_secret_of(key)
+        attachment = reverse("apply:attachment", args=[world.application_files[key].pk])
+        for role in application_readers(key):
+            page = browsers[role].get(where_the_application_is_read(world, role, key))
+            assert secret in page.text, (role, key, page)
+            assert secret.encode() in browsers[role].get(attachment).body, (role, key)
+    review = world.assignments["assigned"]
+    for role, path in (
+        ("grant_reviewer", reverse("review:review", args=[review.pk])),
+        ("project_staff", where_the_application_is_read(world, "project_staff", "assigned")),
+    ):
+        assert REVIEW_SECRET in browsers[role].get(path).text, role
+    interim, document = world.reports["interim"], world.report_file
+    for role, path in (
+        ("other_monitor", reverse("apply:report", args=[interim.pk])),
+        ("project_staff", reverse("admin:grants_report_change", args=[interim.pk])),
+    ):
+        assert REPORT_SECRET in browsers[role].get(path).text, role
+    for role, path in (
+        ("other_monitor", reverse("apply:report_attachment", args=[document.pk])),
+        ("project_staff", reverse("apply:report_attachment", args=[document.pk])),
+        (
+            "project_staff",
+            reverse("admin:grants_report_attachment", args=[interim.pk, document.pk]),
+        ),
+    ):
+        assert REPORT_SECRET.encode() in browsers[role].get(path).body, (role, path)
+    award = world.applications["awarded"]
+    agreement = reverse("admin:grants_application_agreement", args=[award.pk])
+    assert AGREEMENT_SECRET.encode() in browsers["project_staff"].get(agreement).body
+    download = reverse("admin:grants_callexport_download", args=[world.call_export.pk])
+    assert b"GRANTS-EXPORT-SECRET" in browsers["project_staff"].get(download).body
 
 
 def test_a_public_page_is_the_same_for_everyone(world, browsers):
@@ -589,3 +891,32 @@ def test_the_monitor_s_list_shows_only_the_person_s_own_organisation_s_work(worl
     for target in TARGETS:
         link = f"/monitor/assessments/{world.assessment(*target).pk}/"
         assert (link in page) == (role in in_the_workspace(readers)(target)), target
+
+
+@pytest.mark.parametrize("role", ["cso_monitor", "other_monitor"])
+def test_the_applicant_s_list_shows_only_the_person_s_own_organisation_s_applications(
+    world, browsers, role
+):
+    page = browsers[role].get("/monitor/grants/").text
+
+    for key, application in world.applications.items():
+        link = f"/monitor/grants/{application.pk}/"
+        assert (link in page) == (role in applicants(key)), key
+
+
+def test_the_reviewer_s_list_shows_the_reviewer_s_assignments_and_nothing_of_the_applications(
+    world, browsers
+):
+    page = browsers["grant_reviewer"].get("/review/").text
+    assigned, conflicted, undeclared = (
+        world.assignments[key].pk for key in ("assigned", "conflicted", "undeclared")
+    )
+
+    for key in ASSIGNMENTS:
+        assert APPLICATIONS[key][2] in page, key  # the reference
+    # On to the scores, to the declaration first, and nowhere when excluded.
+    assert f'href="/review/{assigned}/"' in page
+    assert f'href="/review/{undeclared}/declare/"' in page
+    assert f"/review/{conflicted}/" not in page
+    for key in APPLICATIONS:
+        assert grant_secret_of(key) not in page, key

@@ -19,6 +19,7 @@ from django.urls import reverse
 
 from assessments.models import Export
 from assessments.workflow import TRANSITIONS, Status
+from grants.models import Call, CallStage, Report
 from tests.assessments.conftest import PDF, answer_data, reply_data
 
 from .conftest import PASSWORD, a_1_1, changed_tables, database_state
@@ -215,6 +216,135 @@ FORGERIES: dict[str, list[Forgery]] = {
 }
 
 
+def review_form(world):
+    """The grant reviewer's scores of the application they may score, saved (not
+    submitted)."""
+    criteria = world.calls["review"].rubric.all()
+    return {
+        **{f"points_{criterion.pk}": "2" for criterion in criteria},
+        **{f"comment_{criterion.pk}": "Forged comment" for criterion in criteria},
+    }
+
+
+def application_admin_page(name, key):
+    return lambda w: reverse(f"admin:grants_application_{name}", args=[w.applications[key].pk])
+
+
+FORGERIES.update(
+    {
+        # The applicant's workspace: Civic Monitor's draft, the other CSO's award's report.
+        "apply:start": [
+            Forgery(
+                "cso_monitor",
+                lambda w: reverse("apply:start", args=[w.calls["open"].slug]),
+                lambda w: {"organization": w.cso.pk},
+            )
+        ],
+        "apply:application": [
+            Forgery(
+                "cso_monitor",
+                lambda w: reverse("apply:application", args=[w.applications["draft"].pk]),
+                lambda w: {"title": "Forged", "objectives": "Forged", "submit": "1"},
+            )
+        ],
+        "apply:attachments": [
+            Forgery(
+                "cso_monitor",
+                lambda w: reverse("apply:attachments", args=[w.applications["draft"].pk]),
+                files=(("file", "forged.pdf", PDF),),
+            )
+        ],
+        "apply:remove_attachment": [
+            Forgery(
+                "cso_monitor",
+                lambda w: reverse(
+                    "apply:remove_attachment",
+                    args=[w.applications["draft"].pk, w.application_files["draft"].pk],
+                ),
+            )
+        ],
+        "apply:report": [
+            Forgery(
+                "other_monitor",
+                lambda w: reverse("apply:report", args=[w.reports["final"].pk]),
+                lambda w: {"narrative": "Forged", "financial": "Forged", "submit": "1"},
+            )
+        ],
+        # The review workspace.
+        "review:login": [
+            Forgery(
+                "citizen",
+                lambda w: "/review/login/",
+                lambda w: {"username": "grant-reviewer", "password": PASSWORD},
+            )
+        ],
+        "review:logout": [Forgery("grant_reviewer", lambda w: "/review/logout/")],
+        "review:declare": [
+            Forgery(
+                "grant_reviewer",
+                lambda w: reverse("review:declare", args=[w.assignments["undeclared"].pk]),
+                lambda w: {"has_conflict": "no"},
+            )
+        ],
+        "review:review": [
+            Forgery(
+                "grant_reviewer",
+                lambda w: reverse("review:review", args=[w.assignments["assigned"].pk]),
+                review_form,
+            )
+        ],
+        # The staff's steps in the admin.
+        "admin:grants_application_eligibility": [
+            Forgery(
+                "project_staff",
+                application_admin_page("eligibility", "submitted"),
+                lambda w: {"verdict": "ineligible", "reason": "Forged"},
+            )
+        ],
+        "admin:grants_application_assign": [
+            Forgery(
+                "project_staff",
+                application_admin_page("assign", "submitted"),
+                lambda w: {"reviewer": w.people["grant_reviewer"].pk},
+            )
+        ],
+        "admin:grants_application_moderate": [
+            Forgery(
+                "project_staff",
+                application_admin_page("moderate", "assigned"),
+                lambda w: {"score": "5", "note": "Forged"},
+            )
+        ],
+        "admin:grants_application_decide": [
+            Forgery(
+                "project_staff",
+                application_admin_page("decide", "assigned"),
+                lambda w: {"decision": "reject", "reason": "Forged"},
+            )
+        ],
+        "admin:grants_call_step": [
+            Forgery(
+                "project_staff",
+                lambda w: reverse("admin:grants_call_step", args=[w.calls["draft"].pk, "announce"]),
+            )
+        ],
+        "admin:grants_call_export": [
+            Forgery(
+                "project_staff",
+                lambda w: reverse("admin:grants_call_export", args=[w.calls["decided"].pk]),
+            )
+        ],
+        "admin:grants_report_review": [
+            Forgery(
+                "project_staff",
+                lambda w: reverse("admin:grants_report_review", args=[w.reports["interim"].pk]),
+                lambda w: {"verdict": "return", "comment": "Forged"},
+            )
+        ],
+    }
+)
+
+
 def transition_forgery(transition, kind) -> Forgery:
     """A transition by someone who may make it, on an assessment in its source state, with
     what its form needs (tests/assessments/test_permissions.py's transition_data)."""
@@ -338,6 +468,17 @@ def test_with_the_token_the_same_forms_go_through(world, browsers):
 
     assert with_the_token(world, browsers, "set_language").status == 302
     assert browsers["telavi_staff"].cookie("django_language") == "ka"
+
+    assert with_the_token(world, browsers, "review:review").status == 302
+    assert set(world.assignments["assigned"].scores.values_list("comment", flat=True)) == {
+        "Forged comment"
+    }
+
+    assert with_the_token(world, browsers, "admin:grants_report_review").status == 302
+    assert Report.objects.get(pk=world.reports["interim"].pk).staff_comment == "Forged"
+
+    assert with_the_token(world, browsers, "admin:grants_call_step").status == 302
+    assert Call.objects.get(pk=world.calls["draft"].pk).stage == CallStage.ANNOUNCED
 
     citizen = world.browser("citizen")
     signed_in = citizen.post("/monitor/login/", {"username": "cso-monitor", "password": PASSWORD})

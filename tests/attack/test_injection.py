@@ -9,7 +9,11 @@ the names of the municipality, the CSO, an area and an indicator (before the met
 first publication freezes them). Then everything is published and each place that shows
 the text is read: the public pages in Georgian and English, the monitor workspace, the
 admin, the scorecard CSV, open data as CSV and XLSX, the staff workbook, the import
-templates, the API and the PDF.
+templates, the API and the PDF. In the grant competition, project staff name a call, the
+CSO monitor writes an application (and names its document) in the workspace, the grant
+reviewer comments on it and staff give the decision's reason and the register's summary;
+the public grant pages, the awards as CSV and XLSX, the API, the workspaces and the admin
+are read in turn.
 
 Escaped means: the markup never comes back as markup in a page (no raw `<script>` or
 `<img … onerror>`, no `href="javascript:`), and the text does come back, escaped. A
@@ -20,6 +24,7 @@ string. The API returns the text as the JSON string that was typed, never as HTM
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import json
 import re
@@ -31,17 +36,19 @@ from html.parser import HTMLParser
 import openpyxl
 import pytest
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.html import escape
 
 from assessments.models import Document, Response
 from assessments.pdf import documents, jobs
 from assessments.workflow import Status
+from grants import services
+from grants.models import Application, CallStage
 from indicators.models import Indicator, ThematicArea
 from tests.assessments.conftest import PDF, bring_to
 
 from .client import Form
-from .conftest import PUBLISHED_YEAR, World, assessment_of, build_people_and_places
+from .conftest import PUBLISHED_YEAR, World, assessment_of, build_people_and_places, grant_call
 
 YEAR = PUBLISHED_YEAR
 
@@ -726,6 +733,203 @@ def test_the_pdf_s_running_header_prints_the_municipality_s_name_as_written(scor
 
 def _a_1_1(assessment):
     return Response.objects.get(assessment=assessment, indicator__code="A.1.1")
+
+
+# --- The grant competition ----------------------------------------------------------------
+
+# What the applicant, the reviewer and project staff type into the grant competition.
+GRANT_TYPED = {
+    "call_title_en": short_attack("call_title_en"),
+    "call_title_ka": short_attack("call_title_ka"),
+    "grant_contact": short_attack("grant_contact"),
+    "grant_title": attack("grant_title"),
+    "grant_summary": attack("grant_summary", "+"),
+    "grant_objectives": attack("grant_objectives", "-"),
+    "grant_activities": attack("grant_activities", "@"),
+    "budget_line": attack("budget_line"),
+    "review_comment": attack("review_comment"),
+    "decision_reason": attack("decision_reason"),
+    "public_summary_ka": attack("public_summary_ka"),
+    "public_summary_en": attack("public_summary_en", "+"),
+}
+GRANT_FILE_NAME = "<img src=x onerror=alert('grant')>.pdf"
+
+
+def shown_grant_texts_escaped(html: str, *keys) -> list[str]:
+    return [key for key in keys if escape(GRANT_TYPED[key]) not in html]
+
+
+@pytest.fixture(scope="module")
+def grant_typed(world, typed):
+    """A call of the 2021 findings, named by project staff in the admin; Civic Monitor's
+    application typed in the workspace and submitted with a document; reviewed, decided
+    and summarised for the register, each through its page. Returns the application."""
+    staff, monitor = world.of("project_staff"), world.of("cso_monitor")
+    reviewer = world.of("grant_reviewer")
+    now = timezone.now().replace(microsecond=0)
+    call = grant_call(world, "open", CallStage.ANNOUNCED, now - datetime.timedelta(days=1),
+                      now + datetime.timedelta(days=10))  # fmt: skip
+    admin_change(
+        staff,
+        reverse("admin:grants_call_change", args=[call.pk]),
+        {"title_en": GRANT_TYPED["call_title_en"], "title_ka": GRANT_TYPED["call_title_ka"]},
+    )
+
+    started = monitor.post(reverse("apply:start", args=[call.slug]), {"organization": world.cso.pk})
+    assert started.status == 302, started
+    path = started.location
+    requirement = call.required_attachments.get()
+    attached = monitor.post(
+        reverse("apply:attachments", args=[path.rstrip("/").rsplit("/", 1)[-1]]),
+        {"requirement": requirement.pk},
+        files=[("file", GRANT_FILE_NAME, PDF)],
+    )
+    assert attached.status == 302, (attached, re.findall(r"invalid-feedback.*?</", attached.text))
+    form = Form.of(monitor.get(path), having="objectives")
+    form.fields.update(
+        contact_name=GRANT_TYPED["grant_contact"],
+        contact_email="nino@example.org",
+        title=GRANT_TYPED["grant_title"],
+        summary=GRANT_TYPED["grant_summary"],
+        objectives=GRANT_TYPED["grant_objectives"],
+        activities=GRANT_TYPED["grant_activities"],
+        municipality=str(world.places["telavi"].pk),
+        indicators=str(indicator_pk(world, "A.2.1")),
+        submit="1",
+    )
+    form.fields["lines-0-description"] = GRANT_TYPED["budget_line"]
+    form.fields["lines-0-amount"] = "12000"
+    submitted = monitor.post(path, form.pairs(), token=False)
+    assert submitted.status == 302, (
+        submitted,
+        re.findall(r"alert-danger.*?</div>", submitted.text, re.S),
+    )
+    if "confirm" in submitted.location:
+        # The page asks to confirm what is about to be submitted, showing it.
+        confirm = monitor.get(submitted.location)
+        assert confirm.status == 200 and unsafe_markup(confirm.text) == [], confirm
+        assert escape(GRANT_TYPED["grant_title"]) in confirm.text
+        submitted = monitor.post(path, {"confirm": ""})
+        assert submitted.status == 302, submitted
+    application = Application.objects.get(call=call)
+    assert application.status == "submitted"
+
+    people = world.people
+    services.start_review(call=call, by=people["project_staff"], now=call.closes_at)
+    application = services.check_eligibility(
+        application=application, eligible=True, by=people["project_staff"]
+    )
+    review = services.assign_reviewer(
+        application=application, reviewer=people["grant_reviewer"], by=people["project_staff"]
+    )
+    services.declare_conflict(review=review, has_conflict=False, by=people["grant_reviewer"])
+    scored = reviewer.post(
+        reverse("review:review", args=[review.pk]),
+        {
+            **{f"points_{c.pk}": "4" for c in call.rubric.all()},
+            **{f"comment_{c.pk}": GRANT_TYPED["review_comment"] for c in call.rubric.all()},
+            "submit": "1",
+        },
+    )
+    assert scored.status == 302, scored
+    decided = staff.post(
+        reverse("admin:grants_application_decide", args=[application.pk]),
+        {
+            "decision": "award",
+            "amount": "10000",
+            "start": timezone.localdate().isoformat(),
+            "end": (timezone.localdate() + datetime.timedelta(days=180)).isoformat(),
+            "reason": GRANT_TYPED["decision_reason"],
+            # The public register's summary, given with the award.
+            "summary_ka": GRANT_TYPED["public_summary_ka"],
+            "summary_en": GRANT_TYPED["public_summary_en"],
+        },
+    )
+    assert decided.status == 302, (
+        decided,
+        re.findall(r"(?:errorlist|messagelist).*?</ul>", decided.text, re.S),
+    )
+    admin_change(
+        staff,
+        reverse("admin:grants_application_change", args=[application.pk]),
+        {
+            "public_summary_ka": GRANT_TYPED["public_summary_ka"],
+            "public_summary_en": GRANT_TYPED["public_summary_en"],
+        },
+    )
+    closed = staff.post(reverse("admin:grants_call_step", args=[call.pk, "close_decisions"]))
+    assert closed.status == 302, closed
+    application.refresh_from_db()
+    return application
+
+
+def test_the_grant_competition_s_pages_show_what_was_typed_as_text(world, grant_typed):
+    application = grant_typed
+    call, reference = application.call, application.reference
+    review = application.reviews.get()
+    public = {
+        "/en/grants/": ("call_title_en",),
+        "/ka/grants/": ("call_title_ka",),
+        f"/en/grants/{call.slug}/": ("call_title_en", "public_summary_en"),
+        f"/ka/grants/{call.slug}/": ("call_title_ka", "public_summary_ka"),
+        f"/en/grants/{call.slug}/awards/{reference}/": ("grant_title", "public_summary_en"),
+        f"/ka/grants/{call.slug}/awards/{reference}/": ("grant_title", "public_summary_ka"),
+        "/en/municipalities/telavi/": (),
+    }
+    workspaces = {
+        ("cso_monitor", reverse("apply:application", args=[application.pk])): (
+            "grant_title", "grant_objectives", "grant_activities", "budget_line",
+            "decision_reason",
+        ),
+        ("cso_monitor", reverse("apply:dashboard")): ("grant_title",),
+        ("grant_reviewer", reverse("review:review", args=[review.pk])): (
+            "grant_title", "grant_objectives", "grant_activities", "budget_line",
+            "review_comment",
+        ),
+        ("grant_reviewer", reverse("review:dashboard")): ("grant_title",),
+        ("project_staff", reverse("admin:grants_application_change", args=[application.pk])): (
+            "grant_contact", "grant_title", "grant_summary", "grant_objectives",
+            "grant_activities", "budget_line", "review_comment", "decision_reason",
+            "public_summary_en",
+        ),
+        ("project_staff", reverse("admin:grants_application_changelist")): (),
+        ("project_staff", reverse("admin:grants_call_ranking", args=[call.pk])): (),
+        ("project_staff", reverse("admin:grants_report_changelist")): (),
+    }  # fmt: skip
+    pages = [(path, world.of("citizen").get(path), keys) for path, keys in public.items()]
+    pages += [(path, world.of(role).get(path), keys) for (role, path), keys in workspaces.items()]
+    for path, answer, keys in pages:
+        assert answer.status == 200, answer
+        assert unsafe_markup(answer.text) == [], path
+        assert shown_grant_texts_escaped(answer.text, *keys) == [], path
+    document_links = (
+        world.of("cso_monitor").get(reverse("apply:application", args=[application.pk])).text
+    )
+    assert escape(GRANT_FILE_NAME) in document_links
+
+
+def test_the_awards_as_open_data_keep_every_formula_inert(world, grant_typed):
+    citizen = world.of("citizen")
+    cells = csv_cells(citizen.get("/en/grants/awards.csv"))
+    assert formulas_inert_in_csv(cells) == []
+    shown = {cell[1:] if cell.startswith("'") else cell for cell in cells}
+    for key in ("public_summary_ka", "public_summary_en", "call_title_en"):
+        assert GRANT_TYPED[key] in shown, key
+
+    workbook = workbook_cells(citizen.get("/en/grants/awards.xlsx").body)
+    assert formulas_in_xlsx(workbook) == []
+    strings = {cell.value for cell in workbook if cell.data_type == "s"}
+    assert GRANT_TYPED["public_summary_en"] in strings
+
+
+def test_the_grants_api_returns_the_text_as_typed(world, grant_typed):
+    answer = world.of("citizen").get("/api/v1/grants/calls/")
+    strings = strings_in(answer.json())
+
+    assert answer.content_type.startswith("application/json")
+    for key in ("call_title_en", "call_title_ka", "public_summary_ka", "public_summary_en"):
+        assert GRANT_TYPED[key] in strings, key
+    assert not any("&lt;" in s or "&quot;" in s for s in strings)
 
 
 def test_the_world_really_holds_the_attacks(world, typed):
