@@ -13,7 +13,6 @@ import datetime
 import functools
 import tempfile
 import traceback
-from collections.abc import Callable, Iterable
 
 from celery import shared_task
 from django.conf import settings
@@ -24,15 +23,13 @@ from django.utils.translation import gettext as _
 
 from assessments.scoring import rounded
 from musqat.celery import Task
-from musqat.spreadsheets import Sheet, write_xlsx
+from musqat.spreadsheets import Progress, RowCounter, Sheet, write_xlsx
 
 from . import scoring, services
 from .models import Application, Call, CallExport, Decision, ReviewAssignment
 
 # How often, in rows, a running export reports its progress.
 PROGRESS_EVERY = 50
-
-Progress = Callable[[int, int], None]
 
 
 def with_reviews(applications):
@@ -87,31 +84,14 @@ def _person(user) -> str:
     return (user.get_full_name() or user.username) if user else ""
 
 
-class _Counter:
-    """Counts the rows written across the sheets and reports every PROGRESS_EVERY."""
-
-    def __init__(self, total: int, progress: Progress | None):
-        self.done, self.total, self.progress = 0, total, progress
-
-    def rows(self, rows: Iterable) -> Iterable:
-        for row in rows:
-            yield row
-            self.done += 1
-            if self.progress and self.done % PROGRESS_EVERY == 0:
-                self.progress(self.done, max(self.done, self.total))
-
-    def finish(self) -> None:
-        if self.progress:
-            self.progress(self.done, self.done)
-
-
 def write_call_workbook(call: Call, *, language: str, out, progress: Progress | None = None):
     """Write the call's applications, reviews and awards to `out` (a path or a binary
     file), in the language given. `progress(done, total)` is called every few rows and
     once at the end, when done is total."""
     with translation.override(language):
         sheets = _sheets(call)
-        counter = _Counter(sum(len(sheet.rows) for sheet in sheets), progress)
+        total = sum(len(sheet.rows) for sheet in sheets)
+        counter = RowCounter(total, progress, every=PROGRESS_EVERY)
         write_xlsx(
             [Sheet(sheet.title, sheet.columns, counter.rows(sheet.rows)) for sheet in sheets],
             out=out,

@@ -13,7 +13,7 @@ import datetime
 import io
 import re
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -519,3 +519,25 @@ def download(content: bytes | str, file_name: str) -> HttpResponse:
     response = HttpResponse(content, content_type=CONTENT_TYPES[file_name.rsplit(".", 1)[1]])
     response["Content-Disposition"] = f'attachment; filename="{file_name}"'
     return response
+
+
+Progress = Callable[[int, int], None]
+
+
+class RowCounter:
+    """Counts the rows a background export writes across its sheets, and reports
+    `progress(done, total)` every `every` rows and once at the end."""
+
+    def __init__(self, total: int, progress: Progress | None, *, every: int):
+        self.done, self.total, self.progress, self.every = 0, total, progress, every
+
+    def rows(self, rows: Iterable) -> Iterable:
+        for row in rows:
+            yield row
+            self.done += 1
+            if self.progress and self.done % self.every == 0:
+                self.progress(self.done, max(self.done, self.total))
+
+    def finish(self) -> None:
+        if self.progress:
+            self.progress(self.done, self.done)

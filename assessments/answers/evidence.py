@@ -4,11 +4,9 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.template.defaultfilters import filesizeformat
-from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
-from musqat.uploads import SIGNATURES, content_matches, extension_of
+from musqat.uploads import SIGNATURES, check_name_and_size, content_matches, extension_of
 
 from ..models import EvidenceFile
 
@@ -17,26 +15,12 @@ def check_evidence_file(upload) -> None:
     """Refuse a file whose name is too long to keep, that is too big, or that is not a PDF,
     an image or an office document."""
     name = upload.name
-    limit = EvidenceFile._meta.get_field("title").max_length
-    if len(name) > limit:
-        raise ValidationError(
-            _(
-                "The name of “%(name)s” is %(length)s characters long; a file name may be "
-                "%(limit)s characters at most. Rename the file and choose it again."
-            ),
-            code="file_name_too_long",
-            params={"name": Truncator(name).chars(60), "length": len(name), "limit": limit},
-        )
-    if upload.size > settings.EVIDENCE_MAX_BYTES:
-        raise ValidationError(
-            _("“%(name)s” is %(size)s; an evidence file may be %(limit)s at most."),
-            code="file_too_big",
-            params={
-                "name": name,
-                "size": filesizeformat(upload.size),
-                "limit": filesizeformat(settings.EVIDENCE_MAX_BYTES),
-            },
-        )
+    check_name_and_size(
+        upload,
+        name_limit=EvidenceFile._meta.get_field("title").max_length,
+        max_bytes=settings.EVIDENCE_MAX_BYTES,
+        too_big=_("“%(name)s” is %(size)s; an evidence file may be %(limit)s at most."),
+    )
     if not content_matches(upload, extension_of(name)):
         raise ValidationError(
             _(

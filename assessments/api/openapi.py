@@ -58,9 +58,9 @@ PAGE_TEXTS = [
     gettext_noop(
         "Every call for proposals of the grant competition that has been announced, latest "
         "first: its texts, status, dates (in UTC, as every time the API gives), budget and "
-        "grant limits in lari, eligible municipalities and priority indicators. A decided call also gives the "
-        "number of applications submitted, every grant awarded (organisation, municipality, "
-        "targeted indicators, amount and summary) and the total awarded. Reviewers and scores "
-        "are never given."
+        "grant limits in lari, eligible municipalities and priority indicators. A decided call "
+        "also gives the number of applications submitted, every grant awarded (organisation, "
+        "municipality, targeted indicators, amount and summary) and the total awarded. "
+        "Reviewers and scores are never given."
     ),
 ]

@@ -9,14 +9,14 @@ a sheet describing the methodology. Writing happens in the Celery task
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from indicators.matrix import COLUMNS, matrix_rows
 from indicators.models import AnsweredBy, Criterion, ResponseType, ThematicArea
-from musqat.spreadsheets import Sheet, write_xlsx
+from musqat.spreadsheets import Progress, RowCounter, Sheet, write_xlsx
 
 from ..models import Cycle
 from . import datasets as opendata
@@ -25,30 +25,10 @@ from .columns import RESPONSE_NAMES, SCORE_NAMES
 # How often, in rows, a running export reports its progress.
 PROGRESS_EVERY = 500
 
-Progress = Callable[[int, int], None]
-
 
 def _by_name(columns, rows) -> Iterable[dict]:
     for row in rows:
         yield dict(zip(columns, row, strict=True))
-
-
-class _Counter:
-    """Counts the rows written across the sheets and reports every PROGRESS_EVERY."""
-
-    def __init__(self, total: int, progress: Progress | None):
-        self.done, self.total, self.progress = 0, total, progress
-
-    def rows(self, rows: Iterable) -> Iterable:
-        for row in rows:
-            yield row
-            self.done += 1
-            if self.progress and self.done % PROGRESS_EVERY == 0:
-                self.progress(self.done, max(self.done, self.total))
-
-    def finish(self) -> None:
-        if self.progress:
-            self.progress(self.done, self.done)
 
 
 def write_cycle_workbook(cycle: Cycle, *, language: str, out, progress: Progress | None = None):
@@ -58,7 +38,7 @@ def write_cycle_workbook(cycle: Cycle, *, language: str, out, progress: Progress
     """
     with translation.override(language):
         sheets, total = _sheets(cycle, language)
-        counter = _Counter(total, progress)
+        counter = RowCounter(total, progress, every=PROGRESS_EVERY)
         write_xlsx(
             [
                 Sheet(sheet.title, sheet.columns, counter.rows(sheet.rows), sheet.widths)

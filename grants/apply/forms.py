@@ -10,12 +10,11 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.template.defaultfilters import filesizeformat
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from indicators.models import Indicator
-from musqat.uploads import SIGNATURES, content_matches, extension_of
+from musqat.uploads import SIGNATURES, check_name_and_size, content_matches, extension_of
 
 from ..models import (
     Application,
@@ -38,26 +37,12 @@ def check_document(upload, allowed: list[str]) -> None:
     """Refuse a file whose name is too long to keep, that is too big, whose type the
     document does not take, or whose content is not what its name says."""
     name = upload.name
-    limit = ApplicationAttachment._meta.get_field("name").max_length
-    if len(name) > limit:
-        raise ValidationError(
-            _(
-                "The name of “%(name)s” is %(length)s characters long; a file name may be "
-                "%(limit)s characters at most. Rename the file and choose it again."
-            ),
-            code="file_name_too_long",
-            params={"name": Truncator(name).chars(60), "length": len(name), "limit": limit},
-        )
-    if upload.size > settings.EVIDENCE_MAX_BYTES:
-        raise ValidationError(
-            _("“%(name)s” is %(size)s; a document may be %(limit)s at most."),
-            code="file_too_big",
-            params={
-                "name": name,
-                "size": filesizeformat(upload.size),
-                "limit": filesizeformat(settings.EVIDENCE_MAX_BYTES),
-            },
-        )
+    check_name_and_size(
+        upload,
+        name_limit=ApplicationAttachment._meta.get_field("name").max_length,
+        max_bytes=settings.EVIDENCE_MAX_BYTES,
+        too_big=_("“%(name)s” is %(size)s; a document may be %(limit)s at most."),
+    )
     extension = extension_of(name)
     if extension not in allowed:
         raise ValidationError(
