@@ -33,12 +33,12 @@ class Command(BaseCommand):
         calls = seed_grants(staff=staff, reviewer=reviewer, monitor_organization=organization)
         decided = calls.decided.applications
         self.stdout.write(
-            f"Grant call {calls.decided.slug}: {calls.decided.get_status_display()}, "
+            f"Grant call {calls.decided.slug}: {calls.decided.status}, "
             f"{decided.filter(status=ApplicationStatus.SUBMITTED).count()} applications, "
             f"{decided.filter(decision=Decision.AWARDED).count()} awards."
         )
         closes = timezone.localtime(calls.open.closes_at).strftime("%d.%m.%Y %H:%M")
         self.stdout.write(
-            f"Grant call {calls.open.slug}: {calls.open.get_status_display()}, "
+            f"Grant call {calls.open.slug}: {calls.open.status}, "
             f"closes {closes} (Tbilisi time); {demo_username('cso_monitor')} may apply."
         )
