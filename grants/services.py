@@ -394,6 +394,8 @@ def moderate(*, application: Application, score: Decimal, note: str, by) -> Appl
     """Staff set the score of an application whose reviewers disagree; the reviewers'
     own scores stay as they were."""
     _staff_only(by)
+    if application.decision != Decision.PENDING:
+        raise Refused(_("This application has been decided already."))
     if not note.strip():
         raise Refused(_("Explain the moderated score."))
     if not Decimal(0) <= score <= Decimal(MAX_POINTS):

@@ -44,9 +44,9 @@ class CallForm(forms.ModelForm):
                 ),
                 code="before_a_submission",
                 params={
-                    "latest": formats.date_format(
-                        timezone.localtime(latest), "SHORT_DATETIME_FORMAT"
-                    )
+                    # To the second, as the deadline is kept.
+                    "latest": formats.date_format(timezone.localtime(latest), "SHORT_DATE_FORMAT")
+                    + timezone.localtime(latest).strftime(" %H:%M:%S")
                 },
             )
         return closes_at

@@ -55,10 +55,18 @@
     var min = Number(table.dataset.min);
     var max = Number(table.dataset.max);
     var maxForms = Number((document.querySelector("input[name$='-MAX_NUM_FORMS']") || {}).value || 1000);
-    var money = new Intl.NumberFormat(document.documentElement.lang || undefined, {
-      minimumFractionDigits: 2,
-      maximumFractionDigits: 2,
-    });
+    // The page's own number format (the server writes 1234.5 in it), not the browser's:
+    // Intl has no Georgian format in some browsers and would print "9,500.50".
+    var sample = table.dataset.format || "1,234.50";
+    var group = sample.charAt(1);
+    var decimal = sample.charAt(5);
+    var money = {
+      format: function (value) {
+        var parts = value.toFixed(2).split(".");
+        parts[0] = parts[0].replace(/\B(?=(\d{3})+(?!\d))/g, group);
+        return parts.join(decimal);
+      },
+    };
 
     function recount() {
       var total = 0;

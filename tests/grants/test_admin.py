@@ -259,7 +259,7 @@ def test_a_deadline_before_an_application_already_submitted_is_refused(
 
     assert answer.status_code == 200
     assert answer.context["adminform"].form.errors["closes_at"] == [
-        f"An application was submitted at {submitted:%d.%m.%Y %H:%M} (Tbilisi time); the call "
+        f"An application was submitted at {submitted:%d.%m.%Y %H:%M:%S} (Tbilisi time); the call "
         "closes after it."
     ]
     open_call.refresh_from_db()

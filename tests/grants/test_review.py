@@ -587,7 +587,7 @@ def test_other_reviewers_scores_stay_hidden_until_the_reviewer_submits(
     assert page.rows[page.rows.index(header) + 2] == ["Feasibility", "5", "2", "3.50"]
     # Totals: you 5; reviewer 1 (2×1 + 2) ÷ 3 = 1.33. The application: (2×3 + 3.5) ÷ 3
     # = 3.1666… → 3.17, half up, the same as services.application_result gives.
-    assert page.row("Weighted total") == ["Weighted total", "5.00", "1.33", "3.17"]
+    assert page.row("Weighted mean") == ["Weighted mean", "5.00", "1.33", "3.17"]
     result = services.application_result(assignment.application)
     assert result.score.quantize(Decimal("0.01")) == Decimal("3.17")
     assert "second-reviewer" not in page.html
@@ -616,7 +616,7 @@ def test_a_reviewers_unsubmitted_scores_never_reach_the_others(
     header = next(row for row in page.rows if "Mean" in row)
     assert header == ["Criterion", "You", "Mean"]
     assert "Draft thoughts" not in page.html
-    assert page.row("Weighted total") == ["Weighted total", "4.00", "4.00"]
+    assert page.row("Weighted mean") == ["Weighted mean", "4.00", "4.00"]
 
 
 def test_a_long_list_of_assignments_comes_in_pages(

@@ -267,3 +267,13 @@ def test_a_call_is_not_announced_at_its_closing_second(draft_call, project_staff
         now=draft_call.closes_at - datetime.timedelta(seconds=1),
     )
     assert announced.stage == CallStage.ANNOUNCED
+
+
+@pytest.mark.django_db
+def test_it_refuses_to_moderate_a_decided_application(awarded_application, project_staff):
+    with pytest.raises(services.Refused):
+        services.moderate(
+            application=awarded_application, score=Decimal("4"), note="Late.", by=project_staff
+        )
+    awarded_application.refresh_from_db()
+    assert awarded_application.moderated_score is None
