@@ -412,7 +412,8 @@ class Application(models.Model):
     objects = ApplicationQuerySet.as_manager()
 
     class Meta:
-        ordering = ["call", "reference", "pk"]
+        # Drafts (no reference yet) last, on every database.
+        ordering = ["call", models.F("reference").asc(nulls_last=True), "pk"]
         verbose_name = _("grant application")
         verbose_name_plural = _("grant applications")
         constraints = [

@@ -986,7 +986,6 @@ def test_the_applications_list_puts_where_each_stands_first_in_few_columns(
     ]  # fmt: skip
     rows = result_rows(answer)
     assert rows == [
-        ["draft", "draft", "Zeta –", "0.00 ₾", "–"],
         ["eligible", "KAKHETI-2024-001", "Alpha Association for the Monit… Telavi", "12,000.00 ₾",
          "2 / 2 · 4.00"],
         ["eligible", "KAKHETI-2024-002", "Beta Telavi", "15,000.00 ₾",
@@ -995,6 +994,7 @@ def test_the_applications_list_puts_where_each_stands_first_in_few_columns(
         ["eligible", "KAKHETI-2024-004", "Delta Telavi", "5,000.00 ₾", "0 / 0 · –"],
         ["ineligible", "KAKHETI-2024-005", "Epsilon Telavi", "5,000.00 ₾", "0 / 0 · –"],
         ["not checked yet", "KAKHETI-2024-006", "Zeta Telavi", "7,000.00 ₾", "0 / 0 · –"],
+        ["draft", "draft", "Zeta –", "0.00 ₾", "–"],
     ]  # fmt: skip
     # The cut name is whole on hover, and on the application's page.
     assert 'title="Alpha Association for the Monitoring of Municipal Services in Kakheti"' in (
