@@ -77,11 +77,15 @@ def _headline_scores(cycle_id: int, municipality_ids=None, indicator_ids=None):
     }
 
 
-def weakest_indicators(cycle: Cycle, municipality_ids=None, limit: int = 20) -> list[WeakFinding]:
+def weakest_indicators(
+    cycle: Cycle, municipality_ids=None, limit: int | None = 20, indicator_ids=None
+) -> list[WeakFinding]:
     """The indicators with the lowest published scores in the cycle, over the given
-    municipalities (all by default): what a call's priority indicators are chosen from."""
+    municipalities (all by default): what a call's priority indicators are chosen from.
+    With `indicator_ids`, only those indicators' scores are read; `limit=None` keeps all."""
     points = defaultdict(list)
-    for (_municipality, indicator_id), row in _headline_scores(cycle.pk, municipality_ids).items():
+    scores = _headline_scores(cycle.pk, municipality_ids, indicator_ids)
+    for (_municipality, indicator_id), row in scores.items():
         if row.normalised is not None:
             points[indicator_id].append(scoring.points(row.normalised))
     means = {pk: scoring.average(values) for pk, values in points.items()}

@@ -10,7 +10,6 @@ ineligible applications' details, reviews, reviewers or scores of applications.
 from __future__ import annotations
 
 import datetime
-import sys
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -162,7 +161,12 @@ def priorities(call: Call) -> list[Priority]:
     places = [m.pk for m in call.municipalities.all()]
     weak = {
         found.indicator.pk: found
-        for found in weakest_indicators(call.cycle, municipality_ids=places, limit=sys.maxsize)
+        for found in weakest_indicators(
+            call.cycle,
+            municipality_ids=places,
+            indicator_ids=[indicator.pk for indicator in indicators],
+            limit=None,
+        )
     }
     return [
         Priority(
