@@ -25,12 +25,13 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 
 from assessments import demo as assessments_demo
 from assessments.models import Cycle
 from assessments.permissions import GRANT_REVIEWER_GROUP
 from municipalities.models import Municipality, Organization
+from musqat.numbers import lari
 
 from . import services
 from .findings import weakest_indicators
@@ -545,7 +546,7 @@ def _interim_report(application, row, due_on, *, number) -> Report:
         narrative=topic["interim"],
         spent=spent,
         financial=(
-            f"საანგარიშო პერიოდში დახარჯულია {_gel(spent)}. ხარჯები ბიუჯეტის ხაზების "
+            f"საანგარიშო პერიოდში დახარჯულია {lari(spent)}. ხარჯები ბიუჯეტის ხაზების "
             "მიხედვით არის დაჯგუფებული და დადასტურებულია ინვოისებითა და საბანკო ამონაწერებით."
         ),
         submitted_at=submitted,
@@ -565,12 +566,12 @@ def _final_report(application, row, due_on, *, number) -> Report:
     spent = amount - rest
     if rest:
         financial = (
-            f"გრანტის თანხიდან ({_gel(amount)}) დახარჯულია {_gel(spent)}; "
-            f"დაუხარჯავი {_gel(rest)} დაბრუნდა."
+            f"გრანტის თანხიდან ({lari(amount)}) დახარჯულია {lari(spent)}; "
+            f"დაუხარჯავი {lari(rest)} დაბრუნდა."
         )
     else:
         financial = (
-            f"გრანტის თანხა ({_gel(amount)}) სრულად არის დახარჯული ბიუჯეტის ხაზების "
+            f"გრანტის თანხა ({lari(amount)}) სრულად არის დახარჯული ბიუჯეტის ხაზების "
             "მიხედვით; ხარჯებს ადასტურებს ინვოისები და საბანკო ამონაწერები."
         )
     submitted = _on(due_on - datetime.timedelta(days=1 + int(6 * _fraction("final", number))))
@@ -626,10 +627,6 @@ def _on(day: datetime.date) -> datetime.datetime:
 def _months_later(day: datetime.date, months: int) -> datetime.date:
     month = day.month - 1 + months
     return day.replace(year=day.year + month // 12, month=month % 12 + 1)
-
-
-def _gel(amount: Decimal) -> str:
-    return f"{formats.number_format(amount, 2, use_l10n=True, force_grouping=True)} ₾"
 
 
 def _refuse_unless(condition: bool, problem: str) -> None:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from assessments.permissions import is_project_staff, organization_ids
+from musqat.numbers import grouped_amount
 
 from . import scoring
 from .models import (
@@ -49,11 +50,6 @@ class Refused(Exception):
 
 def _tbilisi(moment: datetime.datetime) -> str:
     return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT")
-
-
-def _money(amount: Decimal) -> str:
-    """An amount as the site writes it: grouped thousands, two decimals, localized."""
-    return formats.number_format(amount, 2, use_l10n=True, force_grouping=True)
 
 
 def _staff_only(user) -> None:
@@ -184,9 +180,9 @@ def missing_for_submission(application: Application) -> list[str]:
         missing.append(
             _("The budget adds up to %(total)s ₾; this call gives from %(min)s ₾ to %(max)s ₾.")
             % {
-                "total": _money(total),
-                "min": _money(call.min_grant),
-                "max": _money(call.max_grant),
+                "total": grouped_amount(total),
+                "min": grouped_amount(call.min_grant),
+                "max": grouped_amount(call.max_grant),
             }
         )
     given = set(application.attachments.values_list("requirement_id", flat=True))
@@ -463,7 +459,7 @@ def decide(
             if amount is None or not call.min_grant <= amount <= call.max_grant:
                 raise Refused(
                     _("An award is from %(min)s ₾ to %(max)s ₾.")
-                    % {"min": _money(call.min_grant), "max": _money(call.max_grant)}
+                    % {"min": grouped_amount(call.min_grant), "max": grouped_amount(call.max_grant)}
                 )
             if amount > application.requested_amount:
                 raise Refused(_("An award cannot be more than the amount requested."))

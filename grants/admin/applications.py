@@ -12,6 +12,8 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
 
+from musqat.numbers import lari
+
 from .. import scoring, services
 from ..exports import with_reviews
 from ..findings import findings_of
@@ -27,7 +29,6 @@ from .common import (
     ProjectStaffOnly,
     StaffPages,
     is_record_id,
-    money,
     private_file,
     score_text,
 )
@@ -168,11 +169,11 @@ class ApplicationAdmin(ProjectStaffOnly, StaffPages, TranslationAdmin):
 
     @admin.display(description=_("requested amount"), ordering="requested_amount")
     def requested(self, application):
-        return format_html('<span class="nowrap">{}</span>', money(application.requested_amount))
+        return format_html('<span class="nowrap">{}</span>', lari(application.requested_amount))
 
     @admin.display(description=_("budget lines add up to"))
     def budget_total(self, application):
-        return money(sum((line.amount for line in application.budget_lines.all()), 0))
+        return lari(sum((line.amount for line in application.budget_lines.all()), 0))
 
     @admin.display(description=_("reviews · score"))
     def reviews(self, application):
@@ -203,7 +204,7 @@ class ApplicationAdmin(ProjectStaffOnly, StaffPages, TranslationAdmin):
 
     @admin.display(description=_("awarded amount (GEL)"))
     def awarded(self, application):
-        return money(application.awarded_amount)
+        return lari(application.awarded_amount)
 
     @admin.display(description=_("grant agreement"))
     def agreement_link(self, application):
@@ -480,11 +481,11 @@ class ApplicationAdmin(ProjectStaffOnly, StaffPages, TranslationAdmin):
             _("Decide"),
             status=status,
             limits={
-                "min": money(call.min_grant),
-                "max": money(call.max_grant),
-                "requested": money(application.requested_amount),
-                "awarded": money(awarded),
-                "budget": money(call.budget),
+                "min": lari(call.min_grant),
+                "max": lari(call.max_grant),
+                "requested": lari(application.requested_amount),
+                "awarded": lari(awarded),
+                "budget": lari(call.budget),
                 "months": call.max_months,
             },
             score=score_text(

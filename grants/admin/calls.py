@@ -22,6 +22,7 @@ from modeltranslation.admin import (
 
 from assessments.models import Cycle
 from indicators.models import Indicator
+from musqat.numbers import lari
 
 from .. import exports, services
 from ..findings import weakest_indicators
@@ -36,7 +37,7 @@ from ..models import (
     RequiredAttachment,
     RubricCriterion,
 )
-from .common import STYLE, ProjectStaffOnly, StaffPages, is_record_id, money, tbilisi
+from .common import STYLE, ProjectStaffOnly, StaffPages, is_record_id, tbilisi
 from .forms import CallForm
 from .ranking import ranking
 
@@ -214,7 +215,7 @@ class CallAdmin(ProjectStaffOnly, StaffPages, TranslationAdmin):
 
     @admin.display(description=_("budget"), ordering="budget")
     def budget_display(self, call):
-        return format_html('<span class="nowrap">{}</span>', money(call.budget))
+        return format_html('<span class="nowrap">{}</span>', lari(call.budget))
 
     @admin.display(description=_("applications"), ordering="submitted_count")
     def applications_count(self, call):
@@ -222,7 +223,7 @@ class CallAdmin(ProjectStaffOnly, StaffPages, TranslationAdmin):
 
     @admin.display(description=_("total awarded"), ordering="awarded_sum")
     def awarded_total(self, call):
-        return format_html('<span class="nowrap">{}</span>', money(call.awarded_sum or 0))
+        return format_html('<span class="nowrap">{}</span>', lari(call.awarded_sum or 0))
 
     def has_delete_permission(self, request, obj=None):
         # A call that has been public stays on record (its applications, its awards).
@@ -314,8 +315,8 @@ class CallAdmin(ProjectStaffOnly, StaffPages, TranslationAdmin):
                 (finding, finding.indicator.pk in chosen)
                 for finding in weakest_indicators(call.cycle, municipality_ids or None)
             ],
-            "awarded": money(services.awards_total(call)),
-            "budget": money(call.budget),
+            "awarded": lari(services.awards_total(call)),
+            "budget": lari(call.budget),
             "exports": call.exports.select_related("requested_by")[:3],
             "applications_url": reverse("admin:grants_application_changelist")
             + f"?call__id__exact={call.pk}",

@@ -21,13 +21,6 @@ def is_record_id(text) -> bool:
     return text.isascii() and text.isdigit() and len(text) <= 18
 
 
-def money(value) -> str:
-    """An amount in lari as people read it: grouped thousands, two decimals, ₾."""
-    if value is None:
-        return "–"
-    return f"{formats.number_format(value, 2, use_l10n=True, force_grouping=True)} ₾"
-
-
 def tbilisi(moment) -> str:
     """A moment in Tbilisi time (the site's time zone), as the admin writes dates."""
     if moment is None:

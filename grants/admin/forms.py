@@ -15,10 +15,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from assessments.permissions import GRANT_REVIEWER_GROUP
+from musqat.numbers import lari
 from musqat.uploads import content_matches, extension_of
 
 from ..models import MAX_POINTS, Application, organisations_in_conflict
-from .common import money
 
 # What a grant agreement may be.
 AGREEMENT_TYPES = ("pdf", "docx")
@@ -193,10 +193,10 @@ class DecisionForm(forms.Form):
             "From %(min)s to %(max)s, and at most the %(requested)s requested; "
             "%(left)s of the call's budget is not awarded yet."
         ) % {
-            "min": money(call.min_grant),
-            "max": money(call.max_grant),
-            "requested": money(application.requested_amount),
-            "left": money(max(call.budget - awarded, 0)),
+            "min": lari(call.min_grant),
+            "max": lari(call.max_grant),
+            "requested": lari(application.requested_amount),
+            "left": lari(max(call.budget - awarded, 0)),
         }
         self.fields["end"].help_text = ngettext(
             "At most %(months)d month after the start (calendar months), and not in the past.",

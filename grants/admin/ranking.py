@@ -10,11 +10,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from assessments.scoring import rounded
+from musqat.numbers import lari
 
 from .. import scoring, services
 from ..exports import with_reviews
 from ..models import Application, Call, Eligibility
-from .common import money, score_text
+from .common import score_text
 
 
 @dataclass(frozen=True)
@@ -45,11 +46,11 @@ class Ranked:
 
     @property
     def requested_text(self) -> str:
-        return money(self.application.requested_amount)
+        return lari(self.application.requested_amount)
 
     @property
     def running_text(self) -> str:
-        return money(self.running_total)
+        return lari(self.running_total)
 
 
 def ranking(call: Call) -> list[Ranked]:

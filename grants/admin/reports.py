@@ -11,9 +11,11 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from musqat.numbers import lari
+
 from .. import services
 from ..models import Report, ReportStatus
-from .common import STYLE, ProjectStaffOnly, StaffPages, is_record_id, money, private_file
+from .common import STYLE, ProjectStaffOnly, StaffPages, is_record_id, private_file
 from .forms import ReportReviewForm
 
 
@@ -116,7 +118,7 @@ class ReportAdmin(ProjectStaffOnly, StaffPages, admin.ModelAdmin):
 
     @admin.display(description=_("spent (GEL)"))
     def spent_display(self, report):
-        return money(report.spent)
+        return lari(report.spent)
 
     @admin.display(description=_("indicators the outcome concerns"))
     def indicators(self, report):

@@ -1,12 +1,11 @@
 import re
-from decimal import Decimal
 
 from django import template
 from django.utils import timezone
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from assessments.workflow import Kind
+from musqat.numbers import lari
 
 from .. import register as public
 from ..models import Application, Call, CallStage
@@ -17,9 +16,7 @@ register = template.Library()
 @register.filter
 def gel(value):
     """An amount of lari as people read it: 2 decimals, grouped, the local decimal mark."""
-    if value is None:
-        return "–"
-    return f"{number_format(Decimal(value), 2, use_l10n=True, force_grouping=True)} ₾"
+    return lari(value)
 
 
 @register.filter
