@@ -2,6 +2,8 @@
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
+from django.http import FileResponse, Http404
+from django.utils.cache import patch_cache_control
 from django.utils.functional import cached_property
 
 
@@ -27,3 +29,17 @@ class PrivateStorage(FileSystemStorage):
 
 def private_storage() -> PrivateStorage:
     return PrivateStorage()
+
+
+def serve_private(field, name: str | None = None):
+    """A private file as a download, for a view that has checked who asks: never cached
+    by a shared cache, never sniffed or run by the browser; a missing file is a 404."""
+    if not field or not field.storage.exists(field.name):
+        raise Http404
+    response = FileResponse(
+        field.open("rb"), as_attachment=True, filename=name or field.name.rsplit("/", 1)[-1]
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox"
+    patch_cache_control(response, private=True, no_store=True)
+    return response

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
 
 from musqat.numbers import lari
+from musqat.storage import serve_private
 
 from .. import scoring, services
 from ..exports import with_reviews
@@ -29,7 +30,6 @@ from .common import (
     ProjectStaffOnly,
     StaffPages,
     is_record_id,
-    private_file,
     score_text,
 )
 from .forms import (
@@ -498,4 +498,4 @@ class ApplicationAdmin(ProjectStaffOnly, StaffPages, TranslationAdmin):
     def agreement_view(self, request, object_id):
         """The grant agreement, a private file, for staff."""
         application = self._record(request, object_id)
-        return private_file(application.agreement)
+        return serve_private(application.agreement)

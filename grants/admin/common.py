@@ -2,7 +2,7 @@
 one record finds it by a plain id or answers 404."""
 
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.utils import formats, timezone
@@ -93,18 +93,3 @@ class StaffPages:
             },
             status=status,
         )
-
-
-def private_file(field, name: str | None = None, *, as_attachment: bool = True):
-    """A private file (agreement, report attachment, export) for staff, never cached by
-    a shared cache; a file that went missing is a 404."""
-    if not field or not field.storage.exists(field.name):
-        raise Http404
-    response = FileResponse(
-        field.open("rb"),
-        as_attachment=as_attachment,
-        filename=name or field.name.rsplit("/", 1)[-1],
-    )
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response

@@ -2,15 +2,17 @@
 file for staff (never from a public address)."""
 
 from django.contrib import admin
+from django.http import Http404
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from musqat.spreadsheets import XLSX_TYPE
+from musqat.storage import serve_private
 
 from ..exports import download_name
 from ..models import CallExport
-from .common import STYLE, ProjectStaffOnly, StaffPages, is_record_id, private_file
+from .common import STYLE, ProjectStaffOnly, StaffPages, is_record_id
 
 # Seconds between reloads of an export's page while a worker writes it.
 EXPORT_REFRESH_SECONDS = 3
@@ -86,8 +88,8 @@ class CallExportAdmin(ProjectStaffOnly, StaffPages, admin.ModelAdmin):
     def download_view(self, request, object_id):
         export = self.staff_record(request, object_id, CallExport.objects.select_related("call"))
         if export.state != CallExport.State.READY:
-            return private_file(None)
-        response = private_file(export.file, download_name(export))
+            raise Http404
+        response = serve_private(export.file, download_name(export))
         response["Content-Type"] = XLSX_TYPE
         return response
 

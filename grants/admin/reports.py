@@ -12,10 +12,11 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from musqat.numbers import lari
+from musqat.storage import serve_private
 
 from .. import services
 from ..models import Report, ReportStatus
-from .common import STYLE, ProjectStaffOnly, StaffPages, is_record_id, private_file
+from .common import STYLE, ProjectStaffOnly, StaffPages, is_record_id
 from .forms import ReportReviewForm
 
 
@@ -207,4 +208,4 @@ class ReportAdmin(ProjectStaffOnly, StaffPages, admin.ModelAdmin):
         if not is_record_id(attachment_id):
             raise Http404
         attachment = get_object_or_404(report.attachments, pk=attachment_id)
-        return private_file(attachment.file, attachment.name)
+        return serve_private(attachment.file, attachment.name)

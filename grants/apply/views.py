@@ -12,16 +12,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.db.models import F, Prefetch
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from assessments.permissions import is_project_staff, organization_ids
 from municipalities.models import Organization
+from musqat.storage import serve_private
 
 from .. import services
 from ..findings import findings_of
@@ -78,19 +78,6 @@ def _delete_file_after_commit(file) -> None:
     storage, name = file.storage, file.name
     if name:
         transaction.on_commit(lambda: storage.delete(name))
-
-
-def _serve(file, name: str):
-    """A private file as a download: never shown in the page, never cached."""
-    try:
-        handle = file.open("rb")
-    except (FileNotFoundError, ValueError):
-        raise Http404 from None
-    response = FileResponse(handle, as_attachment=True, filename=name)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "sandbox"
-    patch_cache_control(response, private=True, no_store=True)
-    return response
 
 
 # The dashboard
@@ -515,7 +502,7 @@ def attachment(request, pk):
     )
     if not may_read_application(request.user, document.application):
         raise Http404
-    return _serve(document.file, document.name)
+    return serve_private(document.file, document.name)
 
 
 @login_required
@@ -527,7 +514,7 @@ def report_attachment(request, pk):
     application = document.report.application
     if not (is_project_staff(request.user) or is_applicant(request.user, application)):
         raise Http404
-    return _serve(document.file, document.name)
+    return serve_private(document.file, document.name)
 
 
 # Reports
