@@ -30,11 +30,11 @@ from django.utils import timezone, translation
 from assessments import demo as assessments_demo
 from assessments.models import Cycle
 from assessments.permissions import GRANT_REVIEWER_GROUP
+from assessments.results.findings import weakest_indicators
 from municipalities.models import Municipality, Organization
 from musqat.numbers import lari
 
 from . import services
-from .findings import weakest_indicators
 from .models import (
     MAX_POINTS,
     Application,

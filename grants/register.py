@@ -18,9 +18,9 @@ from django.db.models import Count, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 
+from assessments.results.findings import weakest_indicators
 from indicators.models import Indicator
 
-from .findings import weakest_indicators
 from .models import (
     Application,
     ApplicationStatus,

@@ -21,11 +21,11 @@ from modeltranslation.admin import (
 )
 
 from assessments.models import Cycle
+from assessments.results.findings import weakest_indicators
 from indicators.models import Indicator
 from musqat.numbers import lari
 
 from .. import exports, services
-from ..findings import weakest_indicators
 from ..models import (
     ApplicationStatus,
     Call,

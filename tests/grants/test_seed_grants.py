@@ -14,9 +14,9 @@ from django.utils import timezone
 
 from assessments import demo
 from assessments.models import Cycle
+from assessments.results.findings import weakest_indicators
 from grants import scoring, services
 from grants.demo import DATA
-from grants.findings import weakest_indicators
 from grants.models import (
     Application,
     ApplicationStatus,
