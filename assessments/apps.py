@@ -16,6 +16,12 @@ PUBLIC_MODELS = [
     "municipalities.Region",
     "municipalities.Municipality",
     "municipalities.Organization",
+    "assessments.ActionPlan",
+    "assessments.Action",
+    "assessments.ActionUpdate",
+    "assessments.Verdict",
+    "assessments.VerdictAnswer",
+    "assessments.PlanEvidence",
 ]
 
 
@@ -38,6 +44,7 @@ class AssessmentsConfig(AppConfig):
         from .opendata import exports  # noqa: F401
         from .pdf import jobs  # noqa: F401
         from .permissions import ensure_groups, give_municipal_staff_access
+        from .plans import health  # noqa: F401
 
         version_locks.append(methodology_lock)
 

@@ -6,6 +6,8 @@ Every permission check reads the tables in assessments.workflow through here.
 from django.contrib.auth.models import Group, Permission
 from django.db.models import Q
 
+from municipalities.models import Organization
+
 from .workflow import (
     CSO_MONITOR,
     MUNICIPAL_STAFF,
@@ -121,3 +123,36 @@ def give_municipal_staff_access(sender, instance, **kwargs):
     group = Group.objects.filter(name=MUNICIPAL_STAFF_GROUP).first()
     if group:
         user.groups.add(group)
+
+
+# Action plans. A plan belongs to its municipality's staff (project staff may edit any);
+# monitors of an organisation that works in the municipality judge its reports.
+
+
+def municipality_id_of(user) -> int | None:
+    if not (user.is_authenticated and user.is_active):
+        return None
+    membership = getattr(user, "municipality_membership", None)
+    return membership.municipality_id if membership else None
+
+
+def may_edit_plans_of(user, municipality_id: int) -> bool:
+    """Project staff, and the municipality's own staff."""
+    return is_project_staff(user) or municipality_id_of(user) == municipality_id
+
+
+def monitoring_organizations(user, municipality_id: int) -> list[int]:
+    """The user's organisations that work in the municipality: those that may judge its
+    plan's reports in the user's name."""
+    if not (user.is_authenticated and user.is_active):
+        return []
+    return list(
+        Organization.objects.filter(
+            pk__in=organization_ids(user), municipalities=municipality_id
+        ).values_list("pk", flat=True)
+    )
+
+
+def may_read_plan(user, plan) -> bool:
+    """Citizens read adopted and closed plans; a draft only its authors and project staff."""
+    return plan.is_public or may_edit_plans_of(user, plan.municipality_id)

@@ -204,6 +204,8 @@ LOGIN_REDIRECT_URL = "monitor:dashboard"
 SITE_URL = os.environ.get("MUSQAT_SITE_URL", "http://127.0.0.1:8000")
 # Evidence files: PDF, images or office documents, up to this size each.
 EVIDENCE_MAX_BYTES = envint("EVIDENCE_MAX_BYTES", str(10 * 1024 * 1024))
+# An action of an adopted plan with no progress update for this many days is "stale".
+ACTION_STALE_DAYS = envint("ACTION_STALE_DAYS", "90")
 IMPORT_MAX_BYTES = envint("IMPORT_MAX_BYTES", str(10 * 1024 * 1024))
 # What an imported spreadsheet may hold, checked before and while it is read.
 # The largest real import, a matrix of 1,000 indicators, unpacks to about 4 MB of 30 columns.
@@ -255,6 +257,7 @@ CELERY_TASK_ROUTES = {
     "assessments.tasks.send_notification": {"queue": "mail"},
     "grants.tasks.send_grant_notification": {"queue": "mail"},
     "grants.tasks.render_call_pdf": {"queue": "pdf"},
+    "assessments.tasks.send_plan_notification": {"queue": "mail"},
 }
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
@@ -262,6 +265,12 @@ CELERY_BEAT_SCHEDULE = {
     "remind-grant-reports": {
         "task": "grants.tasks.remind_reports",
         "schedule": crontab(hour=9, minute=0),
+    },
+    # Action plans: overdue actions marked delayed; overdue, stale and unverified actions
+    # announced to the municipality and the monitoring organisations, once per change.
+    "check-action-plans": {
+        "task": "assessments.tasks.check_action_plans",
+        "schedule": crontab(hour=8, minute=30),
     },
     # A right of reply ends after its last day; the assessment then goes to review.
     "close-expired-replies": {

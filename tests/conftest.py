@@ -1,6 +1,8 @@
 """The people and places the tests talk about."""
 
+import datetime
 import re
+from decimal import Decimal
 from html import unescape
 
 import pytest
@@ -282,3 +284,45 @@ def visit(client):
         return Page((as_client or client).get(url))
 
     return visit
+
+
+# --- Action plans ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def monitoring_cso(cso, telavi):
+    """The demo CSO works in Telavi, so its monitors judge Telavi's plan."""
+    cso.municipalities.add(telavi)
+    return cso
+
+
+@pytest.fixture
+def other_cso(db, sighnaghi):
+    """An organisation that works only in Sighnaghi."""
+    organization = factories.organization("other-cso")
+    organization.municipalities.add(sighnaghi)
+    return organization
+
+
+@pytest.fixture
+def other_monitor(other_cso):
+    return factories.cso_monitor("other-monitor", other_cso)
+
+
+@pytest.fixture
+def draft_plan(published_2021, telavi):
+    """Telavi's draft plan for 2021's findings, 2022–2023: action 1 addresses A.1.1
+    (external 100 in 2021), action 2 A.2.1 (external 60) and B.1.1 (N/A)."""
+    plan = factories.plan(telavi, published_2021.cycle)
+    factories.action(plan, 1, indicators=["A.1.1"], due_on=datetime.date(2022, 6, 30))
+    factories.action(plan, 2, indicators=["A.2.1", "B.1.1"], budget=Decimal("40000.00"))
+    return plan
+
+
+@pytest.fixture
+def telavi_plan(draft_plan, telavi_staff, monitoring_cso):
+    """The same plan, adopted by Telavi's staff on 10 January 2022."""
+    return factories.adopt(draft_plan, telavi_staff, now=ADOPTED_AT)
+
+
+ADOPTED_AT = datetime.datetime(2022, 1, 10, 9, 0, tzinfo=datetime.UTC)

@@ -1,12 +1,22 @@
 """Small factories: each builds the least a test needs, with readable defaults."""
 
+import datetime
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
 
-from assessments.models import Assessment, Cycle, Response
+from assessments.models import (
+    Action,
+    ActionIndicator,
+    ActionPlan,
+    Assessment,
+    Cycle,
+    Response,
+)
 from assessments.permissions import ensure_groups
+from assessments.plans import services as plan_services
 from indicators.models import Criterion, Indicator, MethodologyVersion, ThematicArea
 from municipalities.models import (
     Municipality,
@@ -137,3 +147,59 @@ def cso_monitor(username, organization):
     person = user(username, group=CSO_MONITOR_GROUP)
     OrganizationMembership.objects.create(user=person, organization=organization)
     return person
+
+
+PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def pdf(name="order.pdf", content=PDF_BYTES):
+    return SimpleUploadedFile(name, content, content_type="application/pdf")
+
+
+def plan(municipality, cycle, *, starts_on="2022-01-01", ends_on="2023-12-31", **fields):
+    """A draft action plan; `adopted_plan` adopts one through the service."""
+    return ActionPlan.objects.create(
+        municipality=municipality,
+        cycle=cycle,
+        starts_on=datetime.date.fromisoformat(starts_on),
+        ends_on=datetime.date.fromisoformat(ends_on),
+        **fields,
+    )
+
+
+def action(plan, number, *, indicators=(), starts_on=None, due_on=None, **fields):
+    defaults = {
+        "title_ka": f"ღონისძიება {number}",
+        "title_en": f"Action {number}",
+        "description_ka": "აღწერა",
+        "description_en": "Description",
+        "responsible_unit_ka": "ინფრასტრუქტურის სამსახური",
+        "responsible_unit_en": "Infrastructure department",
+        "expected_result_ka": "შედეგი",
+        "expected_result_en": "Result",
+        "budget": Decimal("12500.50"),
+        "budget_source_ka": "მუნიციპალური ბიუჯეტი",
+        "budget_source_en": "Municipal budget",
+    }
+    created = Action.objects.create(
+        plan=plan,
+        number=number,
+        starts_on=starts_on or plan.starts_on,
+        due_on=due_on or plan.ends_on,
+        **(defaults | fields),
+    )
+    for code in indicators:
+        indicator = Indicator.objects.get(
+            code=code, criterion__area__version=plan.cycle.methodology
+        )
+        ActionIndicator.objects.create(action=created, indicator=indicator)
+    return created
+
+
+def adopt(plan, by, *, now=None):
+    plan.order_number = plan.order_number or "N 123"
+    plan.order_date = plan.order_date or plan.starts_on
+    if not plan.order_document:
+        plan.order_document.save("order.pdf", pdf(), save=False)
+    plan.save()
+    return plan_services.adopt_plan(plan=plan, by=by, now=now)

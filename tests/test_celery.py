@@ -17,6 +17,8 @@ STABLE_NAMES = {
     "grants.tasks.render_call_pdf",
     "grants.tasks.export_call",
     "grants.tasks.remind_reports",
+    "assessments.tasks.send_plan_notification",
+    "assessments.tasks.check_action_plans",
 }
 
 

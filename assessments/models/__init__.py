@@ -18,9 +18,43 @@ from .cycles import (
     methodology_spec,
 )
 from .jobs import Document, Export, ExportKind, JobStatus, Rendering
+from .plans import (
+    DEFAULT_PROGRESS,
+    FINISHED,
+    PUBLIC_PLAN_STATUSES,
+    Action,
+    ActionHealth,
+    ActionIndicator,
+    ActionPlan,
+    ActionStatus,
+    ActionUpdate,
+    DueDateChange,
+    Health,
+    PlanEvidence,
+    PlanStatus,
+    Verdict,
+    VerdictAnswer,
+    VerdictKind,
+)
 from .snapshots import AreaScore, CriterionScore, IndicatorScore, ScoreSnapshot
 
 __all__ = [
+    "DEFAULT_PROGRESS",
+    "FINISHED",
+    "PUBLIC_PLAN_STATUSES",
+    "Action",
+    "ActionHealth",
+    "ActionIndicator",
+    "ActionPlan",
+    "ActionStatus",
+    "ActionUpdate",
+    "DueDateChange",
+    "Health",
+    "PlanEvidence",
+    "PlanStatus",
+    "Verdict",
+    "VerdictAnswer",
+    "VerdictKind",
     "ANSWERED_BY",
     "AnswerTexts",
     "AreaScore",
