@@ -19,6 +19,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from indicators.models import Criterion, Indicator
 from municipalities.models import Municipality, Organization
@@ -255,7 +256,7 @@ class Action(models.Model):
     )
     responsible_unit = models.CharField(_("responsible unit"), max_length=200)
     starts_on = models.DateField(_("start date"))
-    due_on = models.DateField(_("due date"))
+    due_on = models.DateField(pgettext_lazy("action", "due date"))
     # Set the first time an adopted action's due date moves, so the promise stays visible.
     original_due_on = models.DateField(_("original due date"), null=True, blank=True)
     budget = models.DecimalField(

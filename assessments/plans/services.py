@@ -9,8 +9,10 @@ message for the person) when it may not happen, and changes nothing in that case
 from __future__ import annotations
 
 import datetime
+import functools
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -29,6 +31,7 @@ from ..models import (
     VerdictAnswer,
     VerdictKind,
 )
+from ..pdf.jobs import queue_stale
 from ..permissions import may_edit_plans_of, monitoring_organizations
 from ..results.findings import headline_scores
 from .notifications import send_plan_notification
@@ -52,6 +55,13 @@ def _notify(event: str, pk: int) -> None:
     send_plan_notification.delay_on_commit(
         event=event, pk=pk, key=f"plans:{event}:{pk}:{timezone.now():%Y%m%d%H%M%S%f}"
     )
+
+
+def refresh_public_files(plan: ActionPlan) -> None:
+    """A public plan is part of its cycle's scorecard PDFs: once the change commits, the
+    PDFs whose data it changed are made again (the sweep would, later)."""
+    if settings.RENDER_PDFS and plan.is_public:
+        transaction.on_commit(functools.partial(queue_stale, cycle=plan.cycle), robust=True)
 
 
 def _editor_only(user, plan: ActionPlan) -> None:
@@ -115,6 +125,7 @@ def adopt_plan(*, plan: ActionPlan, by, now: datetime.datetime | None = None) ->
         plan.adopted_at = now
         plan.adopted_by = by
         plan.save(update_fields=["status", "adopted_at", "adopted_by"])
+        refresh_public_files(plan)
     _notify("adopted", plan.pk)
     return plan
 
@@ -129,6 +140,7 @@ def close_plan(*, plan: ActionPlan, by, now: datetime.datetime | None = None) ->
         plan.status = PlanStatus.CLOSED
         plan.closed_at = now or timezone.now()
         plan.save(update_fields=["status", "closed_at"])
+        refresh_public_files(plan)
     return plan
 
 
@@ -169,6 +181,7 @@ def record_due_date_change(*, action: Action, old_due_on: datetime.date, by) -> 
     if action.original_due_on is None:
         action.original_due_on = old_due_on
         action.save(update_fields=["original_due_on"])
+    refresh_public_files(action.plan)
 
 
 def _add_evidence(*, files, links, by, **owner) -> None:
@@ -222,6 +235,7 @@ def report_progress(
                 action.dropped_reason_ka = action.dropped_reason_en = text
                 fields += ["dropped_reason_ka", "dropped_reason_en", "dropped_reason"]
             action.save(update_fields=fields)
+        refresh_public_files(action.plan)
     _notify("reported", update.pk)
     return update
 
@@ -272,6 +286,7 @@ def give_verdict(
             update=update, organization_id=organization_id, verdict=verdict, text=text, author=by
         )
         _add_evidence(files=files, links=links, by=by, verdict=given)
+        refresh_public_files(plan)
     _notify("verdict", given.pk)
     return given
 
@@ -288,5 +303,6 @@ def answer_verdict(*, verdict: Verdict, by, text: str) -> VerdictAnswer:
         if VerdictAnswer.objects.filter(verdict=verdict).exists():
             raise Refused(_("The municipality has already answered this verdict."))
         answer = VerdictAnswer.objects.create(verdict=verdict, text=text, author=by)
+        refresh_public_files(plan)
     _notify("answered", answer.pk)
     return answer
