@@ -3,7 +3,9 @@
 A scorecard belongs to a municipality and a cycle, a regional report to a cycle, a
 handbook to a methodology version; each exists in every language. Its source
 fingerprint changes whenever the published data it shows changes, so a stored file
-made from older data is known to be stale.
+made from older data is known to be stale. A scorecard also shows the public action
+plan that answers its cycle: the plan's reports, verdicts and dates, and the later
+cycles that give its indicators an "after", are part of its fingerprint.
 """
 
 from __future__ import annotations
@@ -23,10 +25,22 @@ from indicators.models import (
     ThematicArea,
 )
 
-from ..models import Cycle, Document, JobStatus, Rendering, ScoreSnapshot
+from ..models import (
+    FINISHED,
+    Action,
+    ActionIndicator,
+    ActionPlan,
+    ActionUpdate,
+    Cycle,
+    Document,
+    JobStatus,
+    Rendering,
+    ScoreSnapshot,
+    Verdict,
+)
 
 # Bump when a PDF template changes, so that every stored file counts as stale.
-LAYOUT = "2"
+LAYOUT = "3"
 LANGUAGES = [code for code, _name in settings.LANGUAGES]
 
 
@@ -51,11 +65,68 @@ def _methodology_digest(version_id: int) -> str:
     return _digest("handbook", version_id, rows)
 
 
+def _plan_sources(*, cycle: Cycle | None, today) -> dict[tuple[int, int], list]:
+    """{(municipality id, cycle id): what a scorecard prints of the public plans that
+    answer that cycle}, read in a fixed number of queries whatever the number of plans.
+
+    An action's health depends on the day (an action past its due date counts as
+    delayed), so the actions overdue `today` are part of it too.
+    """
+    plans = ActionPlan.objects.public()
+    if cycle is not None:
+        plans = plans.filter(cycle=cycle)
+    found: dict[tuple[int, int], list] = {}
+    key_of_plan = {}
+    for pk, municipality_id, cycle_id, *fields in plans.order_by("pk").values_list(
+        "pk", "municipality_id", "cycle_id", "status", "starts_on", "ends_on",
+        "order_number", "order_date",
+    ):  # fmt: skip
+        key_of_plan[pk] = (municipality_id, cycle_id)
+        found.setdefault((municipality_id, cycle_id), []).append(("plan", pk, *fields))
+    if not key_of_plan:
+        return found
+    plan_ids = list(key_of_plan)
+    shown = [
+        (Action.objects.filter(plan__in=plan_ids).values_list(
+            "plan_id", "pk", "number", "title_ka", "title_en", "responsible_unit_ka",
+            "responsible_unit_en", "starts_on", "due_on", "original_due_on", "status",
+            "progress", "budget",
+        ), "action"),
+        (ActionIndicator.objects.filter(action__plan__in=plan_ids).values_list(
+            "action__plan_id", "pk", "action_id", "indicator_id", "baseline",
+        ), "target"),
+        (Action.criteria.through.objects.filter(action__plan__in=plan_ids).values_list(
+            "action__plan_id", "pk", "action_id", "criterion_id",
+        ), "criterion"),
+        (ActionUpdate.objects.filter(action__plan__in=plan_ids).values_list(
+            "action__plan_id", "pk", "action_id", "reported_on", "status", "progress",
+        ), "update"),
+        (Verdict.objects.filter(update__action__plan__in=plan_ids).values_list(
+            "update__action__plan_id", "pk", "update_id", "verdict", "organization_id",
+            "answer__pk",
+        ), "verdict"),
+    ]  # fmt: skip
+    for rows, kind in shown:
+        for plan_id, *fields in rows.order_by("pk"):
+            found[key_of_plan[plan_id]].append((kind, *fields))
+    overdue = (
+        Action.objects.filter(plan__in=plan_ids, due_on__lt=today)
+        .exclude(status__in=FINISHED)
+        .order_by("pk")
+        .values_list("plan_id", "pk")
+    )
+    for plan_id, pk in overdue:
+        found[key_of_plan[plan_id]].append(("overdue", pk))
+    return found
+
+
 def current_sources(*, cycle: Cycle | None = None) -> dict[tuple, str]:
     """Every document that published data calls for, with the fingerprint of that data.
 
     A scorecard shows its cycle's ranks and its municipality's earlier cycles, a
     report its cycle and the cycle before (for changes), a handbook its methodology.
+    A scorecard with a public plan answering its cycle also shows that plan, and its
+    indicators' scores in the municipality's later cycles.
     """
     snapshots = list(
         ScoreSnapshot.objects.current().values_list(
@@ -71,6 +142,7 @@ def current_sources(*, cycle: Cycle | None = None) -> dict[tuple, str]:
         years[cycle_id] = year
         versions[cycle_id] = version_id
     wanted = [cycle.pk] if cycle else list(by_cycle)
+    plans = _plan_sources(cycle=cycle, today=timezone.localdate())
     sources = {}
     for cycle_id in wanted:
         if cycle_id not in by_cycle:
@@ -85,8 +157,18 @@ def current_sources(*, cycle: Cycle | None = None) -> dict[tuple, str]:
             history = sorted(
                 s[0] for s in snapshots if s[4] == municipality_id and years[s[1]] < years[cycle_id]
             )
+            plan = plans.get((municipality_id, cycle_id))
+            later = (
+                sorted(
+                    s[0]
+                    for s in snapshots
+                    if s[4] == municipality_id and years[s[1]] > years[cycle_id]
+                )
+                if plan
+                else []
+            )
             sources[(Document.SCORECARD, cycle_id, municipality_id, None)] = _digest(
-                "scorecard", cycle_id, municipality_id, in_cycle, history
+                "scorecard", cycle_id, municipality_id, in_cycle, history, plan, later
             )
         version_id = versions[cycle_id]
         sources[(Document.HANDBOOK, None, None, version_id)] = _methodology_digest(version_id)

@@ -2,9 +2,38 @@
 
 from __future__ import annotations
 
+from django.utils import timezone
+
+from musqat.numbers import lari
+
 from ..models import Document, Rendering
 from ..results import charts, cycles, scorecard
 from ..results.methodology import methodology_context
+from ..results.plans import PlanView, current_plan, plan_view
+
+
+def _plan(rendering: Rendering) -> dict | None:
+    """The public plan that answers the scorecard's cycle, as the scorecard prints it;
+    None when there is none (a draft is never shown)."""
+    plan = current_plan(rendering.municipality, cycle_year=rendering.cycle.year)
+    if plan is None:
+        return None
+    view: PlanView = plan_view(plan, timezone.localdate())
+    reported = [item.latest.reported_on for item in view.actions if item.latest]
+    return {
+        "view": view,
+        "counts": view.counts,
+        "budget": lari(view.budget),
+        "latest_report": max(reported) if reported else None,
+        "later_years": sorted(
+            {
+                target.later_cycle.year
+                for item in view.actions
+                for target in item.targets
+                if target.later_cycle
+            }
+        ),
+    }
 
 
 def _scorecard(rendering: Rendering) -> tuple[str, dict]:
@@ -19,6 +48,7 @@ def _scorecard(rendering: Rendering) -> tuple[str, dict]:
             r.external_answer for r in rows if r.external_answer and r.external_answer.score.reply
         ],
         "counts": {"areas": len(card.areas), "criteria": len(criteria), "indicators": len(rows)},
+        "plan": _plan(rendering),
         **charts.scorecard_charts(card, codes_only=True),
     }
 
