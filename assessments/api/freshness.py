@@ -7,13 +7,15 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Count, Max, OuterRef, Q, Subquery, Sum
+from django.utils import timezone
 from django.views.decorators.http import condition
 
 from indicators.models import MethodologyVersion
+from municipalities.models import Municipality
 from musqat.cache import generation
 
-from ..models import ScoreSnapshot
+from ..models import PUBLIC_PLAN_STATUSES, PlanStatus, ScoreSnapshot
 
 # Part of every ETag: bump it when the shape of a response changes, so that clients
 # holding an old ETag get the new shape.
@@ -103,3 +105,47 @@ def of_methodology(code):
         return None
     # No edit time is stored for a methodology, so there is no honest Last-Modified.
     return Freshness(etag=_digest("methodology", *found[:3], str(found[3])))
+
+
+def of_plans(slug):
+    """A municipality's public plans change with each adoption, closing, edit of an action,
+    report, verdict and answer; their before and after with each publication of the
+    municipality's results; and their health (overdue, stale) with the day itself."""
+    public = Q(action_plans__status__in=PUBLIC_PLAN_STATUSES)
+    reports = "action_plans__actions__updates"
+    verdicts = f"{reports}__verdicts"
+    latest_snapshot = (
+        ScoreSnapshot.objects.current()
+        .filter(assessment__municipality=OuterRef("pk"))
+        .order_by("-pk")
+        .values("pk")[:1]
+    )
+    found = (
+        Municipality.objects.filter(slug=slug)
+        .annotate(
+            plans=Count("action_plans", filter=public, distinct=True),
+            plan_ids=Sum("action_plans", filter=public, distinct=True),
+            closed=Count(
+                "action_plans",
+                filter=Q(action_plans__status=PlanStatus.CLOSED),
+                distinct=True,
+            ),
+            actions=Count("action_plans__actions", filter=public, distinct=True),
+            changed=Max("action_plans__actions__updated_at", filter=public),
+            reports=Count(reports, filter=public, distinct=True),
+            last_report=Max(reports, filter=public),
+            verdicts=Count(verdicts, filter=public, distinct=True),
+            last_verdict=Max(verdicts, filter=public),
+            answers=Count(f"{verdicts}__answer", filter=public, distinct=True),
+            snapshot=Subquery(latest_snapshot),
+        )
+        .values_list(
+            "pk", "plans", "plan_ids", "closed", "actions", "changed", "reports",
+            "last_report", "verdicts", "last_verdict", "answers", "snapshot",
+        )
+        .first()
+    )  # fmt: skip
+    if found is None:
+        return None
+    # Health is computed for today, so there is no honest Last-Modified either.
+    return Freshness(etag=_digest("plans", slug, str(timezone.localdate()), *map(str, found)))

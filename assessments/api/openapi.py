@@ -53,6 +53,17 @@ PAGE_TEXTS = [
         "thresholds and grade bands. Available for the current version and for every "
         "version that a cycle with published results used."
     ),
+    # /plans/{slug}/
+    gettext_noop("A municipality's action plans"),
+    gettext_noop(
+        "A municipality's adopted and closed Service Improvement Action Plans, newest first "
+        "(an empty list when it has none; drafts are never given): the cycle each answers, "
+        "its period, approving order and budget; every action with its texts, responsible "
+        "unit, dates (and the due date first adopted, when it moved), budget in lari, status, "
+        "progress and health (overdue, stale, unverified); its indicators' scores before and "
+        "after; and the municipality's latest report with the monitoring organisations' "
+        "verdicts on it and the municipality's answers."
+    ),
     # /grants/calls/ (served by grants/api.py)
     gettext_noop("Grant calls and their awards"),
     gettext_noop(

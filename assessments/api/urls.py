@@ -13,6 +13,7 @@ urlpatterns = [
     path("cycles/<int:year>/scores/", api.cycle_scores, name="cycle_scores"),
     path("scorecards/<int:year>/<slug:slug>/", api.scorecard, name="scorecard"),
     path("methodology/<slug:code>/", api.methodology, name="methodology"),
+    path("plans/<slug:slug>/", api.plans, name="plans"),
     path("openapi.json", api.openapi_document, name="openapi"),
     # Anything else under /api/v1/ is a JSON 404, not the portal's HTML page.
     re_path(r"^(?P<path>.*)$", not_found, name="not_found"),

@@ -1,8 +1,9 @@
 """The public JSON API (DESIGN.md, "Names that other tools rely on"), read-only.
 
 Everything comes from assessments/results/, which reads only the current
-snapshots of published assessments, and from the scoring engine (ranks, bands,
-changes): nothing here computes a score. What every address shares (numbers rounded
+snapshots of published assessments (and only adopted and closed action plans, never a
+draft), and from the scoring engine (ranks, bands, changes): nothing here computes a
+score. What every address shares (numbers rounded
 half up to 2 decimals, JSON, errors, methods, CORS) is in http.py; ETags are in
 freshness.py. The contract is the OpenAPI document in assessments/api/openapi.json;
 tests/assessments/test_api.py holds every endpoint's real output to it.
@@ -18,16 +19,20 @@ import hashlib
 import json
 from collections import defaultdict
 
+from django.conf import settings
 from django.http import HttpResponse
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.views.decorators.http import condition
 
 from indicators.models import Criterion, GradeBand, Indicator, MethodologyVersion, ThematicArea
 from municipalities.models import Municipality
 
 from .. import scoring
-from ..models import Cycle, ScoreSnapshot
+from ..models import ActionUpdate, Cycle, PlanEvidence, PlanStatus, ScoreSnapshot, Verdict
 from ..results.cycles import KINDS, cycle_results, headline_kind, published_cycles, rank_by_kind
 from ..results.display import answer_texts
+from ..results.plans import ActionView, PlanView, Target, plan_view, public_plans
 from ..results.scorecard import AnswerView, KindSummary, ScoredItem
 from ..results.scorecard import scorecard as published_scorecard
 from ..workflow import Kind
@@ -367,6 +372,150 @@ def methodology(request, code):
                 "handbook_pdf": (
                     page_urls(request, "assessments:handbook_pdf", version.code) if years else None
                 ),
+            },
+        }
+    )
+
+
+# --- /api/v1/plans/<slug>/ --------------------------------------------------------------------
+
+
+def _file_url(request, name: str, pk: int) -> str:
+    # A plan's files are the same in both languages: one address will do.
+    with translation.override(settings.LANGUAGE_CODE):
+        return request.build_absolute_uri(reverse(name, args=[pk]))
+
+
+def _date(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _evidence(request, items: list[PlanEvidence]) -> list[dict]:
+    """A report's or a verdict's evidence: a file, through its checked view, or a link."""
+
+    def url(item: PlanEvidence) -> str:
+        return _file_url(request, "assessments:plan_evidence", item.pk) if item.file else item.url
+
+    return [{"title": item.title, "url": url(item)} for item in items]
+
+
+def _verdict(request, verdict: Verdict) -> dict:
+    answer = getattr(verdict, "answer", None)
+    return {
+        "organisation": both(verdict.organization, "name"),
+        "verdict": verdict.verdict,
+        "text": verdict.text,
+        "given_at": timestamp(verdict.created_at),
+        "evidence": _evidence(request, list(verdict.evidence.all())),
+        "answer": (
+            {"text": answer.text, "answered_at": timestamp(answer.created_at)} if answer else None
+        ),
+    }
+
+
+def _report(request, update: ActionUpdate | None) -> dict | None:
+    if update is None:
+        return None
+    return {
+        "reported_on": update.reported_on.isoformat(),
+        "status": update.status,
+        "progress": update.shown_progress,
+        "text": update.text,
+        "evidence": _evidence(request, list(update.evidence.all())),
+        "verdicts": [_verdict(request, verdict) for verdict in update.verdicts.all()],
+    }
+
+
+def _target(target: Target) -> dict:
+    return {
+        "code": target.indicator.code,
+        "name": both(target.indicator, "name"),
+        "baseline": number(target.baseline),
+        "later_cycle": target.later_cycle.year if target.later_cycle else None,
+        "later": number(target.later),
+        # The difference of the two numbers given here, as every change the API gives.
+        "change": number(scoring.change(target.later, target.baseline, API_PLACES)),
+        "comparable": target.comparable,
+    }
+
+
+def _action(request, view: ActionView, page: dict[str, str]) -> dict:
+    action = view.action
+    return {
+        "number": action.number,
+        "title": both(action, "title"),
+        "description": both(action, "description"),
+        "responsible_unit": both(action, "responsible_unit"),
+        "starts_on": action.starts_on.isoformat(),
+        "due_on": action.due_on.isoformat(),
+        "original_due_on": _date(action.original_due_on if action.due_date_moved else None),
+        "budget": number(action.budget),
+        "budget_source": both(action, "budget_source"),
+        "expected_result": both(action, "expected_result"),
+        "status": action.status,
+        "dropped_reason": both(action, "dropped_reason"),
+        "progress": action.shown_progress,
+        "state": view.state,
+        "health": {
+            "overdue": view.health.overdue,
+            "stale": view.health.stale,
+            "unverified": view.health.unverified,
+        },
+        "done_on": _date(view.done_on),
+        "done_on_time": view.done_on_time,
+        "no_improvement": view.no_improvement,
+        "criteria": [criterion.code for criterion in action.criteria.all()],
+        "indicators": [_target(target) for target in view.targets],
+        "latest_report": _report(request, view.latest),
+        "links": {"page": {lang: f"{url}#action-{action.number}" for lang, url in page.items()}},
+    }
+
+
+def _plan(request, view: PlanView) -> dict:
+    plan, counts = view.plan, view.counts
+    query = "" if plan.status == PlanStatus.ADOPTED else f"?cycle={plan.cycle.year}"
+    page = page_urls(request, "assessments:plan", plan.municipality.slug, query=query)
+    return {
+        "cycle": plan.cycle.year,
+        "starts_on": plan.starts_on.isoformat(),
+        "ends_on": plan.ends_on.isoformat(),
+        "status": plan.status,
+        "order": {
+            "number": plan.order_number,
+            "date": _date(plan.order_date),
+            "document": _file_url(request, "assessments:plan_order", plan.pk),
+        },
+        "adopted_at": timestamp(plan.adopted_at),
+        "closed_at": timestamp(plan.closed_at) if plan.closed_at else None,
+        "counts": {
+            "actions": len(view.actions),
+            **{state: counts[state] for state in ("done", "on_track", "delayed", "dropped")},
+            "overdue": sum(action.health.overdue for action in view.actions),
+            "disputed": sum(action.is_disputed for action in view.actions),
+        },
+        "budget": number(view.budget),
+        "actions": [_action(request, action, page) for action in view.actions],
+        "links": {"page": page},
+    }
+
+
+@api_endpoint
+@conditional(freshness.of_plans)
+def plans(request, slug):
+    place = Municipality.objects.filter(slug=slug).first()
+    if place is None:
+        raise NotFound(f"No municipality “{slug}”.")
+    today = timezone.localdate()
+    found = public_plans(place).order_by("-starts_on", "-pk")
+    return json_response(
+        {
+            "municipality": {"slug": place.slug, "name": both(place, "name")},
+            # Overdue and stale are computed for this day.
+            "as_of": today.isoformat(),
+            "plans": [_plan(request, plan_view(plan, today)) for plan in found],
+            "links": {
+                "self": api_url(request, "plans", place.slug),
+                "municipality": page_urls(request, "assessments:municipality", place.slug),
             },
         }
     )

@@ -18,6 +18,7 @@ LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
 
 # Types, as the data dictionary names them.
 TEXT, INTEGER, DECIMAL, BOOLEAN, DATETIME = "text", "integer", "decimal", "boolean", "date-time"
+DATE = "date"
 
 
 @dataclass(frozen=True)
@@ -189,6 +190,102 @@ RESPONSE_COLUMNS = [
     Column("revision", INTEGER, _("Published revision of the assessment the answer belongs to.")),
 ]
 
+# One row per action of every adopted or closed plan answering the cycle (never a draft).
+ACTION_COLUMNS = [
+    Column("cycle", INTEGER, _("Year of the assessment cycle whose findings the plan answers.")),
+    *MUNICIPALITY_COLUMNS[1:4],
+    Column(
+        "plan_status",
+        TEXT,
+        _("adopted: the plan in force; closed: an earlier plan, kept as it was."),
+    ),
+    Column("plan_starts_on", DATE, _("First day of the plan's period."), "ISO 8601"),
+    Column("plan_ends_on", DATE, _("Last day of the plan's period."), "ISO 8601"),
+    Column("order_number", TEXT, _("Number of the mayor's order that approved the plan.")),
+    Column("order_date", DATE, _("Date of the order that approved the plan."), "ISO 8601"),
+    Column("action_number", INTEGER, _("Number of the action within its plan.")),
+    Column("title_ka", TEXT, _("Title of the action in Georgian.")),
+    Column("title_en", TEXT, _("Title of the action in English.")),
+    Column(
+        "responsible_unit_ka", TEXT, _("The unit of the municipality responsible, in Georgian.")
+    ),
+    Column("responsible_unit_en", TEXT, _("The unit of the municipality responsible, in English.")),
+    Column("starts_on", DATE, _("When the action starts."), "ISO 8601"),
+    Column("due_on", DATE, _("When the action is due."), "ISO 8601"),
+    Column(
+        "original_due_on",
+        DATE,
+        _("The due date first adopted, when it has moved since; empty otherwise."),
+        "ISO 8601",
+    ),
+    Column(
+        "budget",
+        DECIMAL,
+        _("The action's budget, rounded half up to 2 decimals; empty when none is given."),
+        "GEL",
+    ),
+    Column("budget_source_ka", TEXT, _("Source of the funding, in Georgian.")),
+    Column("budget_source_en", TEXT, _("Source of the funding, in English.")),
+    Column(
+        "status",
+        TEXT,
+        _("planned, in_progress, done, delayed or dropped, as the municipality last reported."),
+    ),
+    Column(
+        "progress",
+        INTEGER,
+        _("Progress as reported, or the status's usual progress when none is reported."),
+        "%",
+    ),
+    Column(
+        "overdue",
+        BOOLEAN,
+        _(
+            "true when the due date had passed, on the day the file was made, and the action "
+            "was not done or dropped."
+        ),
+    ),  # fmt: skip
+    Column(
+        "latest_report_on",
+        DATE,
+        _("Date of the municipality's latest progress report; empty before the first."),
+        "ISO 8601",
+    ),
+    Column(
+        "latest_verdicts",
+        TEXT,
+        _(
+            "Verdicts of the monitoring organisations on the latest report: confirmed, "
+            "disputed or insufficient (insufficient evidence), separated by semicolons."
+        ),
+    ),
+    Column(
+        "verdict_organisations_ka",
+        TEXT,
+        _("The organisations that gave those verdicts, in the same order, in Georgian."),
+    ),
+    Column(
+        "verdict_organisations_en",
+        TEXT,
+        _("The organisations that gave those verdicts, in the same order, in English."),
+    ),
+    Column(
+        "indicator_codes",
+        TEXT,
+        _("Codes of the indicators the action addresses, separated by semicolons."),
+    ),
+    Column(
+        "baselines",
+        TEXT,
+        _(
+            "Each of those indicators' published score in the plan's cycle, kept when the "
+            "plan was adopted, rounded to 2 decimals, in the same order and separated by "
+            "semicolons; empty for an indicator without a score (not applicable)."
+        ),
+        "0–100",
+    ),
+]
+
 NUMBER_COLUMNS = {"area_weight", "criterion_weight", "worst", "best", "weight"}
 METHODOLOGY_COLUMNS = [
     Column(name, DECIMAL if name in NUMBER_COLUMNS else TEXT, COLUMN_NOTES[name])
@@ -197,18 +294,21 @@ METHODOLOGY_COLUMNS = [
 
 SCORE_NAMES = [column.name for column in SCORE_COLUMNS]
 RESPONSE_NAMES = [column.name for column in RESPONSE_COLUMNS]
+ACTION_NAMES = [column.name for column in ACTION_COLUMNS]
 
 DATASET_TITLES = {
     "scores": _("Scores"),
     "responses": _("Indicator responses"),
+    "actions": _("Action plans"),
     "methodology": _("Methodology"),
 }
 DATASET_COLUMNS = {
     "scores": SCORE_COLUMNS,
     "responses": RESPONSE_COLUMNS,
+    "actions": ACTION_COLUMNS,
     "methodology": METHODOLOGY_COLUMNS,
 }
-CYCLE_DATASETS = ("scores", "responses")
+CYCLE_DATASETS = ("scores", "responses", "actions")
 
 
 def dictionary() -> list[Dataset]:

@@ -6,7 +6,8 @@ here reads only the current snapshots of published assessments, so a draft, subm
 or under-review assessment never appears. The numbers are the ones the scoring engine
 froze, rounded here for the files: scores (0–100) to 2 decimals, normalised answers
 (0–1) to 4. Each builder runs a fixed number of queries, however many municipalities
-or indicators there are.
+or indicators there are. Action plans are read through ``results.plans``: adopted and
+closed plans only, never a draft.
 """
 
 from __future__ import annotations
@@ -23,11 +24,20 @@ from django.utils.translation import gettext_lazy as _
 
 from indicators.matrix import matrix_rows
 from indicators.models import Criterion, Indicator, MethodologyVersion, ThematicArea
-from musqat.spreadsheets import plain_decimal
+from musqat.spreadsheets import number_text, plain_decimal
 
-from ..models import AreaScore, CriterionScore, Cycle, IndicatorScore, ScoreSnapshot
+from ..models import (
+    PUBLIC_PLAN_STATUSES,
+    Action,
+    AreaScore,
+    CriterionScore,
+    Cycle,
+    IndicatorScore,
+    ScoreSnapshot,
+)
 from ..results import cycles as results_cycles
 from ..results import display
+from ..results.plans import public_actions
 from ..scoring import rounded
 from ..workflow import Kind
 from .columns import (
@@ -43,6 +53,7 @@ from .columns import (
 
 SCORE_PLACES = 2
 NORMALISED_PLACES = 4
+MONEY_PLACES = 2
 
 
 def _timestamp(value) -> str:
@@ -216,11 +227,63 @@ def response_count(cycle: Cycle) -> int:
     ).count()
 
 
+# --- Action plans ------------------------------------------------------------------------
+
+
+def _date(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def action_rows(cycle: Cycle) -> list[tuple]:
+    """One row per action of the public plans answering the cycle (ACTION_COLUMNS): never a
+    draft. Overdue is computed for the day the file is made."""
+    today = timezone.localdate()
+    actions = public_actions(Action.objects.filter(plan__cycle=cycle)).order_by(
+        "plan__municipality__slug", "-plan__starts_on", "plan_id", "number", "pk"
+    )
+    rows = []
+    for action in actions:
+        plan, place = action.plan, action.plan.municipality
+        updates = list(action.updates.all())  # newest first
+        latest = updates[0] if updates else None
+        verdicts = list(latest.verdicts.all()) if latest else []
+        health = action.health(today=today, latest=latest, has_verdict=bool(verdicts))
+        targets = list(action.targets.all())
+        rows.append(
+            (
+                cycle.year, place.slug, place.name_ka, place.name_en,
+                plan.status, _date(plan.starts_on), _date(plan.ends_on),
+                plan.order_number, _date(plan.order_date),
+                action.number, action.title_ka, action.title_en,
+                action.responsible_unit_ka, action.responsible_unit_en,
+                _date(action.starts_on), _date(action.due_on),
+                _date(action.original_due_on if action.due_date_moved else None),
+                rounded(action.budget, MONEY_PLACES),
+                action.budget_source_ka, action.budget_source_en,
+                action.status, action.shown_progress, health.overdue,
+                _date(latest.reported_on if latest else None),
+                ";".join(verdict.verdict for verdict in verdicts),
+                ";".join(verdict.organization.name_ka for verdict in verdicts),
+                ";".join(verdict.organization.name_en for verdict in verdicts),
+                ";".join(target.indicator.code for target in targets),
+                ";".join(
+                    "" if target.baseline is None
+                    else number_text(rounded(target.baseline, SCORE_PLACES))
+                    for target in targets
+                ),
+            )
+        )  # fmt: skip
+    return rows
+
+
 # --- Datasets ------------------------------------------------------------------------------
 
 
+CYCLE_ROWS = {"scores": score_rows, "responses": response_rows, "actions": action_rows}
+
+
 def cycle_dataset(cycle: Cycle, name: str) -> Dataset:
-    rows = score_rows(cycle) if name == "scores" else response_rows(cycle)
+    rows = CYCLE_ROWS[name](cycle)
     return Dataset(name=name, title=DATASET_TITLES[name], columns=DATASET_COLUMNS[name], rows=rows)
 
 
@@ -244,9 +307,9 @@ def public_versions(cycles: list[Cycle]):
 
 
 def row_counts(cycles: list[Cycle]) -> dict[int, dict[str, int]]:
-    """How many rows each cycle's files have, in four queries for every cycle at once."""
+    """How many rows each cycle's files have, in five queries for every cycle at once."""
     ids = [cycle.pk for cycle in cycles]
-    counts = {pk: {"scores": 0, "responses": 0} for pk in ids}
+    counts = {pk: {"scores": 0, "responses": 0, "actions": 0} for pk in ids}
     current = Q(snapshot__is_current=True, snapshot__assessment__cycle_id__in=ids)
     tallies = [
         ("scores", ScoreSnapshot.objects.current().filter(assessment__cycle_id__in=ids),
@@ -254,6 +317,8 @@ def row_counts(cycles: list[Cycle]) -> dict[int, dict[str, int]]:
         ("scores", AreaScore.objects.filter(current), "snapshot__assessment__cycle_id"),
         ("scores", CriterionScore.objects.filter(current), "snapshot__assessment__cycle_id"),
         ("responses", IndicatorScore.objects.filter(current), "snapshot__assessment__cycle_id"),
+        ("actions", Action.objects.filter(plan__status__in=PUBLIC_PLAN_STATUSES,
+                                          plan__cycle_id__in=ids), "plan__cycle_id"),
     ]  # fmt: skip
     for dataset, queryset, cycle_field in tallies:
         for cycle_id, number in (

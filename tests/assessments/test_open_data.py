@@ -359,6 +359,7 @@ def test_the_dictionary_csv_describes_every_column_of_every_file(citizen, db):
     assert described == {
         *(("scores", name) for name in columns.SCORE_NAMES),
         *(("responses", name) for name in columns.RESPONSE_NAMES),
+        *(("actions", name) for name in columns.ACTION_NAMES),
         *(("methodology", name) for name in COLUMNS),
     }
     score = row_of(rows, dataset="scores", column="score")
@@ -476,7 +477,7 @@ def more_published(request, published_2021, cso, publish):
 @pytest.mark.parametrize(
     "url, count",
     [
-        ("/en/data/", 6),
+        ("/en/data/", 7),
         ("/en/data/2021/scores.csv", 7),
         ("/en/data/2021/responses.xlsx", 4),
         ("/en/data/methodology/2020.csv", 3),
