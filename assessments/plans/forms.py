@@ -64,7 +64,8 @@ class ReportForm(EvidenceForm):
 
     reported_on = forms.DateField(
         label=_("Date"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        # A date field reads and writes ISO dates, whatever the page's language.
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     status = forms.ChoiceField(label=_("Status"), choices=ActionStatus.choices)
     progress = forms.IntegerField(
@@ -123,4 +124,3 @@ class AnswerForm(forms.Form):
     text = forms.CharField(
         label=_("Answer"), widget=forms.Textarea(attrs={"rows": 4}), max_length=10000
     )
-

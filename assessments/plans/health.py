@@ -39,9 +39,10 @@ def health_of(action: Action, today: datetime.date):
     )
 
 
-def check_plans(today: datetime.date | None = None) -> dict[str, int]:
+def check_plans(today: datetime.date | None = None, *, notify: bool = True) -> dict[str, int]:
     """Mark and notify, as of `today` (Tbilisi). Returns how many actions were marked
-    delayed and how many health changes were announced."""
+    delayed and how many health changes were announced. With `notify=False` the changes
+    are recorded as announced without an e-mail (the demonstration's past)."""
     today = today or timezone.localdate()
     marked = announced = 0
     actions = actions_with_latest(Action.objects.filter(plan__status=PlanStatus.ADOPTED))
@@ -57,7 +58,7 @@ def check_plans(today: datetime.date | None = None) -> dict[str, int]:
                 changed.append("status")
                 marked += 1
             if health.key != action.notified_health:
-                if health.key:
+                if health.key and notify:
                     send_plan_notification.delay_on_commit(
                         event="health",
                         pk=action.pk,

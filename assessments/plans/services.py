@@ -3,7 +3,8 @@ adopting and closing a plan, keeping an action's starting scores and its first d
 reporting progress, the monitors' verdicts and the municipality's answers.
 
 Each step is a function with keyword-only arguments that raises `Refused` (a translated
-message for the person) when it may not happen, and changes nothing in that case.
+message for the person) when it may not happen, and changes nothing in that case. A step
+that e-mails takes `notify=False` for the demonstration's past, which nobody needs to hear.
 """
 
 from __future__ import annotations
@@ -72,7 +73,9 @@ def _editor_only(user, plan: ActionPlan) -> None:
 # Plans
 
 
-def adopt_plan(*, plan: ActionPlan, by, now: datetime.datetime | None = None) -> ActionPlan:
+def adopt_plan(
+    *, plan: ActionPlan, by, now: datetime.datetime | None = None, notify: bool = True
+) -> ActionPlan:
     """A draft plan becomes public, with its approving order. It then can never be
     deleted, and its actions keep their first due dates."""
     _editor_only(by, plan)
@@ -126,7 +129,8 @@ def adopt_plan(*, plan: ActionPlan, by, now: datetime.datetime | None = None) ->
         plan.adopted_by = by
         plan.save(update_fields=["status", "adopted_at", "adopted_by"])
         refresh_public_files(plan)
-    _notify("adopted", plan.pk)
+    if notify:
+        _notify("adopted", plan.pk)
     return plan
 
 
@@ -202,19 +206,20 @@ def report_progress(
     files=(),
     links=(),
     today: datetime.date | None = None,
+    notify: bool = True,
 ) -> ActionUpdate:
     """The municipality reports on an action of its adopted plan; the action takes the
     reported status and progress."""
     _editor_only(by, action.plan)
     today = today or timezone.localdate()
-    if not action.plan.status == PlanStatus.ADOPTED:
-        raise Refused(_("Progress is reported only on an adopted plan that is in force."))
     if reported_on > today:
         raise Refused(_("A report cannot be dated in the future."))
     if status == ActionStatus.DROPPED and not text.strip():
         raise Refused(_("Say why the action was dropped."))
     with transaction.atomic():
-        action = Action.objects.select_for_update().get(pk=action.pk)
+        action = Action.objects.select_for_update().select_related("plan").get(pk=action.pk)
+        if action.plan.status != PlanStatus.ADOPTED:
+            raise Refused(_("Progress is reported only on an adopted plan that is in force."))
         update = ActionUpdate.objects.create(
             action=action,
             reported_on=reported_on,
@@ -236,7 +241,8 @@ def report_progress(
                 fields += ["dropped_reason_ka", "dropped_reason_en", "dropped_reason"]
             action.save(update_fields=fields)
         refresh_public_files(action.plan)
-    _notify("reported", update.pk)
+    if notify:
+        _notify("reported", update.pk)
     return update
 
 
@@ -245,6 +251,20 @@ def report_progress(
 
 def latest_report(action: Action) -> ActionUpdate | None:
     return action.updates.order_by("-reported_on", "-pk").first()
+
+
+def verdict_refusal(*, update: ActionUpdate, organization_id: int, judged=None) -> str | None:
+    """Why the organisation may not judge this report now, or None. `judged` (the ids of
+    the organisations that already did) saves a query where a page has them."""
+    if update.action.plan.status != PlanStatus.ADOPTED:
+        return _("Reports are judged only on an adopted plan that is in force.")
+    if latest_report(update.action).pk != update.pk:
+        return _("A newer report has arrived since you opened this one; judge the newest.")
+    if judged is None:
+        judged = set(update.verdicts.values_list("organization_id", flat=True))
+    if organization_id in judged:
+        return _("Your organisation has already judged this report.")
+    return None
 
 
 def give_verdict(
@@ -256,6 +276,7 @@ def give_verdict(
     text: str,
     files=(),
     links=(),
+    notify: bool = True,
 ) -> Verdict:
     """A monitor of an organisation working in the municipality judges the latest report
     of an action, with evidence. One verdict per organisation and report."""
@@ -268,30 +289,30 @@ def give_verdict(
             )
             % {"municipality": plan.municipality.name}
         )
-    if plan.status != PlanStatus.ADOPTED:
-        raise Refused(_("Reports are judged only on an adopted plan that is in force."))
+    refusal = verdict_refusal(update=update, organization_id=organization_id)
+    if refusal:
+        raise Refused(refusal)
     if verdict not in VerdictKind.values:
         raise Refused(_("Choose confirmed, disputed or insufficient evidence."))
     if not text.strip():
         raise Refused(_("Say what your organisation found."))
     with transaction.atomic():
-        action = Action.objects.select_for_update().get(pk=update.action_id)
-        if latest_report(action).pk != update.pk:
-            raise Refused(
-                _("A newer report has arrived since you opened this one; judge the newest.")
-            )
-        if Verdict.objects.filter(update=update, organization_id=organization_id).exists():
-            raise Refused(_("Your organisation has already judged this report."))
+        Action.objects.select_for_update().get(pk=update.action_id)
+        update = ActionUpdate.objects.select_related("action__plan").get(pk=update.pk)
+        refusal = verdict_refusal(update=update, organization_id=organization_id)
+        if refusal:
+            raise Refused(refusal)
         given = Verdict.objects.create(
             update=update, organization_id=organization_id, verdict=verdict, text=text, author=by
         )
         _add_evidence(files=files, links=links, by=by, verdict=given)
         refresh_public_files(plan)
-    _notify("verdict", given.pk)
+    if notify:
+        _notify("verdict", given.pk)
     return given
 
 
-def answer_verdict(*, verdict: Verdict, by, text: str) -> VerdictAnswer:
+def answer_verdict(*, verdict: Verdict, by, text: str, notify: bool = True) -> VerdictAnswer:
     """The municipality answers a monitor's verdict, once."""
     plan = verdict.update.action.plan
     _editor_only(by, plan)
@@ -304,5 +325,6 @@ def answer_verdict(*, verdict: Verdict, by, text: str) -> VerdictAnswer:
             raise Refused(_("The municipality has already answered this verdict."))
         answer = VerdictAnswer.objects.create(verdict=verdict, text=text, author=by)
         refresh_public_files(plan)
-    _notify("answered", answer.pk)
+    if notify:
+        _notify("answered", answer.pk)
     return answer

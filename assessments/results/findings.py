@@ -104,16 +104,20 @@ def scorecard_url(cycle: Cycle, municipality, indicator: Indicator) -> str:
     return f"{path}#indicator-{indicator.code}"
 
 
-def counterpart(indicator: Indicator, cycle: Cycle, later: Cycle) -> int | None:
-    """The indicator of the later cycle that compares with this one, if any."""
+def counterparts(indicators, cycle: Cycle, later: Cycle) -> dict[int, int | None]:
+    """{indicator id: the id of the later cycle's indicator that compares with it, or
+    None}, in one query at most."""
+    ids = [indicator.pk for indicator in indicators]
     if later.methodology_id == cycle.methodology_id:
-        return indicator.pk
-    if later.methodology.previous_id == cycle.methodology_id:
-        successor = Indicator.objects.filter(
-            previous=indicator, comparable=True, criterion__area__version=later.methodology_id
-        ).first()
-        return successor.pk if successor else None
-    return None
+        return {pk: pk for pk in ids}
+    if later.methodology.previous_id != cycle.methodology_id:
+        return dict.fromkeys(ids)
+    successors = dict(
+        Indicator.objects.filter(
+            previous__in=ids, comparable=True, criterion__area__version=later.methodology_id
+        ).values_list("previous_id", "pk")
+    )
+    return {pk: successors.get(pk) for pk in ids}
 
 
 def findings_for(cycle: Cycle, municipality, indicators) -> list[Finding]:
@@ -134,18 +138,18 @@ def findings_for(cycle: Cycle, municipality, indicators) -> list[Finding]:
         .order_by("-year")
         .first()
     )
-    counterparts = {}
+    successors = {}
     after = {}
     if later_cycle:
-        counterparts = {i.pk: counterpart(i, cycle, later_cycle) for i in indicators}
-        wanted = [pk for pk in counterparts.values() if pk]
+        successors = counterparts(indicators, cycle, later_cycle)
+        wanted = [pk for pk in successors.values() if pk]
         after = headline_scores(later_cycle.pk, [municipality.pk], wanted)
     findings = []
     for indicator in indicators:
         row = before.get((municipality.pk, indicator.pk))
         score = scoring.points(row.normalised) if row else None
         later = None
-        successor = counterparts.get(indicator.pk)
+        successor = successors.get(indicator.pk)
         if successor:
             later_row = after.get((municipality.pk, successor))
             later_score = scoring.points(later_row.normalised) if later_row else None
