@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from . import plans
 from . import views as monitor
 
 app_name = "monitor"
@@ -18,4 +19,7 @@ urlpatterns = [
     path("assessments/<int:pk>/", monitor.assessment, name="assessment"),
     path("assessments/<int:pk>/areas/<str:code>/", monitor.area, name="area"),
     path("assessments/<int:pk>/transition/", monitor.transition, name="transition"),
+    path("plans/", plans.plans, name="plans"),
+    path("plans/<int:pk>/", plans.plan, name="plan"),
+    path("plans/reports/<int:pk>/verdict/", plans.verdict, name="verdict"),
 ]
