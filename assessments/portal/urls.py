@@ -1,7 +1,7 @@
 from django.urls import path
 
 from ..api import docs as api
-from . import data, downloads, views
+from . import data, downloads, feeds, plans, views
 
 app_name = "assessments"
 
@@ -9,6 +9,11 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("municipalities/", views.municipality_list, name="municipality_list"),
     path("municipalities/<slug:slug>/", views.municipality, name="municipality"),
+    path("municipalities/<slug:slug>/plan/", plans.plan, name="plan"),
+    path("municipalities/<slug:slug>/feed/", feeds.municipality_feed, name="municipality_feed"),
+    path("plans/<int:year>/", plans.plans, name="plans"),
+    path("plans/evidence/<int:pk>/", plans.plan_evidence, name="plan_evidence"),
+    path("plans/<int:pk>/order/", plans.plan_order, name="plan_order"),
     path("scorecards/<int:year>/<slug:slug>/", views.scorecard, name="scorecard"),
     path(
         "scorecards/<int:year>/<slug:slug>/data.csv", downloads.scorecard_csv, name="scorecard_csv"

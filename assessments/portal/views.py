@@ -17,10 +17,12 @@ from ..results import charts
 from ..results.comparison import comparison
 from ..results.cycles import KINDS, cycle_results, headline_kind, published_cycles
 from ..results.methodology import methodology_context
+from ..results.plans import action_url, actions_by_indicator, current_plan, plan_url
 from ..results.revisions import revision_changes
 from ..results.scorecard import municipality_history
 from ..workflow import Kind
 from .lookup import published_cycle, published_scorecard, report_pdf_of
+from .plans import plan_summary, today
 
 COMPARE_MIN, COMPARE_MAX = 2, 8
 
@@ -147,6 +149,7 @@ def municipality(request, slug):
         areas = zip(
             results.areas, row.area_scores(results.areas), results.area_averages, strict=True
         )
+    plan = current_plan(place)
     return render(
         request,
         "assessments/municipality.html",
@@ -159,6 +162,7 @@ def municipality(request, slug):
             "areas": list(areas),
             "trend": charts.trend_chart(history) if history else None,
             "trend_kinds": [k for k in KINDS if any(k in e.snapshots for e in history)],
+            "plan": plan_summary(plan, today()) if plan else None,
         },
     )
 
@@ -206,10 +210,25 @@ def scorecard(request, year, slug):
         cycle=card.cycle,
         municipality=card.municipality,
     )
+    plan = current_plan(card.municipality, card.cycle.year)
+    # The findings the municipality has committed to act on, each with its actions.
+    marks = {}
+    if plan:
+        marks = {
+            indicator: [(action, action_url(action)) for action in actions]
+            for indicator, actions in actions_by_indicator(card.municipality, card.cycle).items()
+        }
     return render(
         request,
         "assessments/scorecard.html",
-        {"card": card, "pdf": pdf, **charts.scorecard_charts(card)},
+        {
+            "card": card,
+            "pdf": pdf,
+            "plan": plan,
+            "plan_address": plan_url(plan) if plan else None,
+            "marks": marks,
+            **charts.scorecard_charts(card),
+        },
     )
 
 

@@ -93,9 +93,10 @@ PAGES = [
     ("/en/", 8),
     ("/en/municipalities/", 8),
     ("/en/municipalities/?sort=-area-B&cycle=2021", 8),
-    # The grants working on the municipality, and the calls open to it.
-    ("/en/municipalities/telavi/", 10),
-    ("/en/scorecards/2021/telavi/", 13),
+    # The grants working on the municipality, and the calls open to it; its current plan.
+    ("/en/municipalities/telavi/", 11),
+    # The plan answering the cycle, whose actions mark the findings.
+    ("/en/scorecards/2021/telavi/", 14),
     ("/en/scorecards/2021/telavi/data.csv", 12),
     ("/en/compare/?m=telavi&m=sighnaghi", 9),
     ("/en/areas/2021/A/", 15),
