@@ -68,6 +68,15 @@ def no_pdfs_unless_asked():
     settings.RENDER_PDFS = False
 
 
+@pytest.fixture(scope="session", autouse=True)
+def no_private_files_in_the_project(tmp_path_factory):
+    """Module-scoped fixtures (a seeded demo) run before the per-test folder below: they
+    write private files to a folder of the session's own, never into the project."""
+    from django.conf import settings
+
+    settings.PRIVATE_ROOT = tmp_path_factory.mktemp("session-private")
+
+
 @pytest.fixture(autouse=True)
 def private_files_in_a_temporary_folder(settings, tmp_path_factory):
     """No test writes evidence or exports into the project's own private folder."""

@@ -11,7 +11,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from assessments import demo
-from assessments.models import Assessment, Cycle, Response
+from assessments.demo.plans import seed_plans
+from assessments.models import ActionPlan, Assessment, Cycle, PlanStatus, Response
 from assessments.permissions import (
     CSO_MONITOR_GROUP,
     GRANT_REVIEWER_GROUP,
@@ -108,7 +109,10 @@ def synthetic_answer(indicator: Indicator, *, slug: str, year: int, kind: str):
 
 
 class Command(BaseCommand):
-    help = "Load the demonstration data: Kakheti, a methodology, cycles, assessments and users."
+    help = (
+        "Load the demonstration data: Kakheti, a methodology, cycles, assessments, action "
+        "plans and users."
+    )
 
     def handle(self, *args, **options):
         ensure_groups()
@@ -118,6 +122,7 @@ class Command(BaseCommand):
             version = self.seed_methodology()
             users = self.seed_users(organization)
             self.seed_cycles(version, organization, users["project-staff"], region)
+            self.seed_plans(users, organization)
         # Grant calls on these findings: by the command's name, as assessments may not
         # import grants (grants builds on assessments).
         call_command("seed_grants", stdout=self.stdout)
@@ -130,6 +135,24 @@ class Command(BaseCommand):
         for username, _first, _last, role, slug in demo.USERS:
             where = f", {slug.title()}" if slug else ""
             self.stdout.write(f"  {username:<16} {ROLE_NAMES[role]}{where} ({WORKSPACES[role]})")
+
+    def seed_plans(self, users, organization):
+        municipal_staff = {
+            slug: users[username]
+            for username, _first, _last, role, slug in demo.USERS
+            if role == "municipal_staff"
+        }
+        seed_plans(
+            staff=users["project-staff"],
+            municipal_staff=municipal_staff,
+            monitor=users["cso-monitor"],
+            organization=organization,
+        )
+        plans = ActionPlan.objects.public()
+        self.stdout.write(
+            f"Action plans: {plans.filter(status=PlanStatus.ADOPTED).count()} in force, "
+            f"{plans.filter(status=PlanStatus.CLOSED).count()} closed."
+        )
 
     def seed_region(self):
         region, _ = Region.objects.update_or_create(

@@ -94,7 +94,7 @@ def test_it_shows_telavi_s_adopted_plan_in_georgian(
     assert "Action 1" not in text
     # The municipality's status beside the CSO's verdict on its report.
     assert in_language("ka", VerdictKind.DISPUTED.label) in text
-    assert monitoring_cso.name in text
+    assert monitoring_cso.name_ka in text
     # The order, and the total budget with Georgian marks: 12 500,50 + 40 000,00.
     assert "N 123" in text
     assert "52 500,50 ₾" in text
