@@ -30,8 +30,18 @@ from django.test import override_settings
 from django.utils import timezone
 
 from assessments import services
-from assessments.models import Document, Export, JobStatus, Rendering, Response, ReviewComment
+from assessments.models import (
+    ActionUpdate,
+    Document,
+    Export,
+    JobStatus,
+    PlanEvidence,
+    Rendering,
+    Response,
+    ReviewComment,
+)
 from assessments.permissions import GRANT_REVIEWER_GROUP, PROJECT_STAFF_GROUP
+from assessments.plans import services as plan_services
 from assessments.workflow import Status
 from grants.models import (
     Application,
@@ -146,6 +156,11 @@ GRANT_SECRETS = {
     AGREEMENT_SECRET: {"project_staff"},
 }
 
+# Planted in Telavi's draft action plan (an action, the order, a report's file): read only
+# by Telavi's staff and project staff, in the admin.
+PLAN_SECRET = "SECRET-draft-plan-of-the-mayor-s-office"
+PLAN_READERS = {"telavi_staff", "project_staff"}
+
 # Telavi's assessments, by (kind, status), each in a cycle of its own year (an assessment
 # is unique per municipality, cycle and kind). 2021 is published for Telavi and Sighnaghi.
 PUBLISHED_YEAR = 2021
@@ -247,6 +262,8 @@ class World:
         self.application_files = {}  # key of APPLICATIONS → its attachment
         self.assignments = {}  # key of ASSIGNMENTS → the grant reviewer's review of it
         self.reports = {}  # "interim", "final" → the award's report
+        self.plans = {}  # "adopted", "draft" → Telavi's action plan
+        self.plan_actions = {}  # "adopted", "draft" → action 1 of the plan
 
     def assessment(self, kind, status):
         return self.assessments[kind, status]
@@ -522,12 +539,79 @@ def build_grants(world: World) -> None:
     world.call_export.file.save("call.xlsx", ContentFile(b"PK\x03\x04 GRANTS-EXPORT-SECRET"))
 
 
+def build_plans(world: World) -> None:
+    """Telavi's adopted plan for the 2021 findings, which Civic Monitor (working in
+    Telavi) monitors: action 1 reported on with a file and judged (disputed, with a file),
+    action 2 reported on and waiting for a verdict. Then Telavi's draft of its next plan,
+    whose action and order document carry the plan secret, and a report on it made
+    behind the steps' back (with a file): nothing of a draft is public."""
+    telavi, staff = world.places["telavi"], world.people["telavi_staff"]
+    world.cso.municipalities.add(telavi)
+    cycle = world.cycles[PUBLISHED_YEAR]
+    plan = factories.plan(telavi, cycle, starts_on="2022-01-01", ends_on="2023-12-31")
+    first = factories.action(plan, 1, indicators=["A.1.1"], due_on=datetime.date(2022, 6, 30))
+    second = factories.action(plan, 2, indicators=["A.2.1"])
+    factories.adopt(plan, staff)
+    today = datetime.date(2023, 1, 1)
+    report = plan_services.report_progress(
+        action=first,
+        by=staff,
+        reported_on=datetime.date(2022, 5, 1),
+        status="done",
+        text="Done, with the tender's papers.",
+        files=[factories.pdf("tender.pdf", PDF + b"public plan evidence")],
+        today=today,
+        notify=False,
+    )
+    world.plan_verdict = plan_services.give_verdict(
+        update=report,
+        by=world.people["cso_monitor"],
+        organization_id=world.cso.pk,
+        verdict="disputed",
+        text="The works have not begun.",
+        files=[factories.pdf("photo.pdf", PDF + b"public verdict evidence")],
+        notify=False,
+    )
+    world.plan_file = report.evidence.get()
+    world.waiting_report = plan_services.report_progress(
+        action=second,
+        by=staff,
+        reported_on=datetime.date(2022, 6, 1),
+        status="in_progress",
+        text="Half of the villages are connected.",
+        today=today,
+        notify=False,
+    )
+    draft = factories.plan(
+        telavi, cycle, starts_on="2024-01-01", ends_on="2025-12-31", order_number="N 7"
+    )
+    draft.order_document.save("order.pdf", ContentFile(PDF + PLAN_SECRET.encode()))
+    secret_action = factories.action(
+        draft, 1, description_en=PLAN_SECRET, description_ka=PLAN_SECRET
+    )
+    hidden_report = ActionUpdate.objects.create(
+        action=secret_action,
+        reported_on=datetime.date(2024, 2, 1),
+        status="in_progress",
+        text=PLAN_SECRET,
+        author=staff,
+    )
+    world.hidden_plan_file = PlanEvidence.objects.create(
+        update=hidden_report,
+        file=ContentFile(PDF + PLAN_SECRET.encode(), name="draft.pdf"),
+        title="draft.pdf",
+    )
+    world.plans = {"adopted": plan, "draft": draft}
+    world.plan_actions = {"adopted": first, "draft": secret_action}
+
+
 def build_world(base) -> World:
     world = build_people_and_places(World(base))
     build_published_2021(world)
     build_telavi_in_every_state(world)
     build_admin_records(world)
     build_grants(world)
+    build_plans(world)
     return world
 
 

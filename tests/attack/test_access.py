@@ -47,6 +47,8 @@ from .conftest import (
     ASSIGNMENTS,
     CALL_SLUGS,
     GRANT_SECRETS,
+    PLAN_READERS,
+    PLAN_SECRET,
     REPORT_SECRET,
     REVIEW_SECRET,
     ROLES,
@@ -291,6 +293,19 @@ def of_assignment(name, outcomes: dict, *, posts=False):
     return Way("object page of a review (reviewer)", address, outcome, tuple(ASSIGNMENTS), posts)
 
 
+def of_plan(name, targets, *, record=None, extra=lambda world: [], posts=False):
+    """An admin page of Telavi's plan (or of its action 1): Telavi's staff and project
+    staff; Sighnaghi's staff do not find it."""
+    record = record or (lambda world, key: world.plans[key])
+
+    def address(world, key):
+        return reverse(f"admin:assessments_{name}", args=[record(world, key).pk, *extra(world)])
+
+    return Way(
+        "object page of a plan (admin)", address, in_admin(lambda key: PLAN_READERS), targets, posts
+    )
+
+
 def view_on_site(world, target):
     content_type = ContentType.objects.get_for_model(Assessment).pk
     return reverse("admin:view_on_site", args=[content_type, world.assessment(*target).pk])
@@ -332,6 +347,26 @@ TABLE: dict[str, Way] = {
     "assessments:open_data_file": public(
         "open_data_file", 2021, "responses", "xlsx", kind="public file"
     ),
+    # --- Action plans in public: adopted ones only -----------------------------------------
+    "assessments:plan": public("plan", "telavi"),
+    "assessments:plans": public("plans", 2021),
+    "assessments:municipality_feed": public("municipality_feed", "telavi", kind="public file"),
+    # A report's file of the adopted plan; one of the draft's, for no one.
+    "assessments:plan_evidence": Way(
+        "plan evidence file",
+        lambda world, target: reverse(
+            "assessments:plan_evidence",
+            args=[(world.plan_file if target == "public" else world.hidden_plan_file).pk],
+        ),
+        lambda role, target: GETS if target == "public" else REFUSED,
+        targets=("public", "hidden"),
+    ),
+    "assessments:plan_order": Way(
+        "plan evidence file",
+        lambda world, key: reverse("assessments:plan_order", args=[world.plans[key].pk]),
+        lambda role, key: GETS if key == "adopted" else REFUSED,
+        targets=("adopted", "draft"),
+    ),
     # --- Evidence files: public once published, else only for the assessment's readers ------
     "assessments:evidence_file": Way(
         "evidence file",
@@ -348,6 +383,7 @@ TABLE: dict[str, Way] = {
     "api:scorecard": api("scorecard", 2021, "telavi"),
     "api:methodology": api("methodology", "2020"),
     "api:openapi": api("openapi"),
+    "api:plans": api("plans", "telavi"),
     "api:not_found": fixed("/api/v1/nothing/", "API", everyone(REFUSED)),
     # --- Signing in and out, and the language ----------------------------------------------
     "admin:login": sign_in_page(
@@ -368,6 +404,23 @@ TABLE: dict[str, Way] = {
     "monitor:assessment": of_workspace("assessment", in_the_workspace(readers)),
     "monitor:area": of_workspace("area", in_the_workspace(readers), extra=("A",), posts=True),
     "monitor:transition": of_workspace("transition", in_the_workspace(movers), posts=True),
+    # Action plans, for the monitors of an organisation working in the municipality (Civic
+    # Monitor, the CSO monitor's, works in Telavi): someone else's is not found, a draft for
+    # no one; whoever belongs to no organisation is told so on the list.
+    "monitor:plans": fixed("/monitor/plans/", "monitor workspace page", signed_in()),
+    "monitor:plan": Way(
+        "object page of a plan (monitor)",
+        lambda world, key: reverse("monitor:plan", args=[world.plans[key].pk]),
+        signed_in(lambda key: {"cso_monitor"} if key == "adopted" else NOBODY),
+        targets=("adopted", "draft"),
+    ),
+    # The latest report of action 2, which waits for Civic Monitor's verdict.
+    "monitor:verdict": Way(
+        "object page of a plan (monitor)",
+        lambda world, target: reverse("monitor:verdict", args=[world.waiting_report.pk]),
+        signed_in(lambda target: {"cso_monitor"}),
+        posts=True,
+    ),
     # --- The grant competition in public: the same for everyone ------------------------------
     "grants:calls": grants_page("calls", both_languages()),
     "grants:call": grants_page(
@@ -574,6 +627,21 @@ TABLE: dict[str, Way] = {
     "admin:grants_report_review": staff_page(
         "grants_report_review", lambda world: world.reports["interim"].pk, posts=True
     ),
+    # --- Action plans: the municipality's in the admin, the monitor's verdicts ---------------
+    "admin:assessments_actionplan_adopt": of_plan("actionplan_adopt", ("draft",), posts=True),
+    "admin:assessments_actionplan_close": of_plan("actionplan_close", ("adopted",), posts=True),
+    # The approving order: the draft's carries the plan secret.
+    "admin:assessments_actionplan_order": of_plan("actionplan_order", ("adopted", "draft")),
+    "admin:assessments_action_report": of_plan(
+        "action_report", ("adopted",), record=lambda world, key: world.plan_actions[key], posts=True
+    ),
+    "admin:assessments_action_answer": of_plan(
+        "action_answer",
+        ("adopted",),
+        record=lambda world, key: world.plan_actions[key],
+        extra=lambda world: [world.plan_verdict.pk],
+        posts=True,
+    ),
     "admin:grants_report_attachment": staff_page(
         "grants_report_attachment",
         lambda world: world.reports["interim"].pk,
@@ -610,9 +678,24 @@ REFUSED_TO_PROJECT_STAFF = {
     ("grants", "call"): {"delete"},
     ("grants", "report"): {"add", "delete"},
     ("grants", "callexport"): {"add"},
+    # An adopted plan is never deleted, nor its actions (the samples are Telavi's adopted
+    # plan and its first action); reports and verdicts are made by their steps alone.
+    ("assessments", "actionplan"): {"delete"},
+    ("assessments", "action"): {"delete"},
+    ("assessments", "actionupdate"): {"add", "delete"},
+    ("assessments", "verdict"): {"add", "delete"},
 }
-# Municipal staff work on their own assessments in the admin, and see nothing else there.
-OPEN_TO_MUNICIPAL_STAFF = {("assessments", "assessment"): {"changelist"}}
+# Municipal staff work on their own assessments in the admin, and on their municipality's
+# action plans; the sample plan and action are Telavi's.
+OPEN_TO_MUNICIPAL_STAFF = {
+    ("assessments", "assessment"): {"changelist"},
+    ("assessments", "actionplan"): {"changelist", "add"},
+    ("assessments", "action"): {"changelist", "add"},
+}
+OPEN_TO_TELAVI_STAFF = {
+    ("assessments", "actionplan"): {"change", "history"},
+    ("assessments", "action"): {"change", "history"},
+}
 
 
 def registered_models() -> list[tuple[str, str]]:
@@ -627,6 +710,8 @@ def stock_outcome(app, model, page):
             return REDIRECTED  # to the change page, which decides
         if role == "project_staff":
             return REFUSED if page in REFUSED_TO_PROJECT_STAFF.get((app, model), ()) else GETS
+        if role == "telavi_staff" and page in OPEN_TO_TELAVI_STAFF.get((app, model), ()):
+            return GETS
         return GETS if page in OPEN_TO_MUNICIPAL_STAFF.get((app, model), ()) else REFUSED
 
     return outcome
@@ -771,6 +856,12 @@ def grant_secrets_hidden_from(world, role) -> dict[str, list[str]]:
     for secret, secret_readers in GRANT_SECRETS.items():
         if role not in secret_readers:
             hidden[secret] = []
+    if role not in PLAN_READERS:
+        draft = world.plans["draft"]
+        hidden[PLAN_SECRET] = [
+            f"/admin/assessments/actionplan/{draft.pk}/change/",
+            f"/admin/assessments/action/{world.plan_actions['draft'].pk}/change/",
+        ]
     return hidden
 
 
@@ -842,6 +933,15 @@ def test_the_grant_secrets_are_really_there_for_those_who_may_read_them(world, b
     assert AGREEMENT_SECRET.encode() in browsers["project_staff"].get(agreement).body
     download = reverse("admin:grants_callexport_download", args=[world.call_export.pk])
     assert b"GRANTS-EXPORT-SECRET" in browsers["project_staff"].get(download).body
+
+
+def test_the_plan_secret_is_really_there_for_those_who_may_read_it(world, browsers):
+    """Without this, a draft plan that no one could open would pass the tests above."""
+    action = reverse("admin:assessments_action_change", args=[world.plan_actions["draft"].pk])
+    order = reverse("admin:assessments_actionplan_order", args=[world.plans["draft"].pk])
+    for role in PLAN_READERS:
+        assert PLAN_SECRET in browsers[role].get(action).text, role
+        assert PLAN_SECRET.encode() in browsers[role].get(order).body, role
 
 
 def test_a_public_page_is_the_same_for_everyone(world, browsers):

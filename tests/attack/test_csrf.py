@@ -334,6 +334,51 @@ FORGERIES.update(
                 lambda w: reverse("admin:grants_call_export", args=[w.calls["decided"].pk]),
             )
         ],
+        # Action plans: the municipality's steps in the admin, the monitor's verdict.
+        "admin:assessments_actionplan_adopt": [
+            Forgery(
+                "telavi_staff",
+                lambda w: reverse("admin:assessments_actionplan_adopt", args=[w.plans["draft"].pk]),
+            )
+        ],
+        "admin:assessments_actionplan_close": [
+            Forgery(
+                "telavi_staff",
+                lambda w: reverse(
+                    "admin:assessments_actionplan_close", args=[w.plans["adopted"].pk]
+                ),
+            )
+        ],
+        "admin:assessments_action_report": [
+            Forgery(
+                "telavi_staff",
+                lambda w: reverse(
+                    "admin:assessments_action_report", args=[w.plan_actions["adopted"].pk]
+                ),
+                lambda w: {
+                    "reported_on": "2022-12-01",
+                    "status": "done",
+                    "text": "Forged report",
+                },
+            )
+        ],
+        "admin:assessments_action_answer": [
+            Forgery(
+                "telavi_staff",
+                lambda w: reverse(
+                    "admin:assessments_action_answer",
+                    args=[w.plan_actions["adopted"].pk, w.plan_verdict.pk],
+                ),
+                lambda w: {"text": "Forged answer"},
+            )
+        ],
+        "monitor:verdict": [
+            Forgery(
+                "cso_monitor",
+                lambda w: reverse("monitor:verdict", args=[w.waiting_report.pk]),
+                lambda w: {"verdict": "confirmed", "text": "Forged verdict"},
+            )
+        ],
         "admin:grants_report_review": [
             Forgery(
                 "project_staff",
