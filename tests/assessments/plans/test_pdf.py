@@ -45,8 +45,9 @@ def lines(pdf: bytes) -> list[str]:
 
 
 def in_language(language, text):
+    """A label in the language: a lazy one (a model's choice) or a catalogue's text."""
     with translation.override(language):
-        return str(text)
+        return translation.gettext(text) if isinstance(text, str) else str(text)
 
 
 def scorecard_source(municipality, cycle):
