@@ -538,15 +538,16 @@ def test_the_regional_page_compares_on_time_overdue_and_disputed_shares(
     assert page.status_code == 200
     telavi, sighnaghi = ("თელავი", "სიღნაღი") if language == "ka" else ("Telavi", "Sighnaghi")
     share = (lambda text: text.replace(".", ",")) if language == "ka" else (lambda text: text)
-    # Actions, done on time, overdue, disputed, done, dropped, budget.
-    assert page.row(telavi)[2:7] == [
+    # The municipality (with its plan's period), actions, done on time, overdue, disputed,
+    # done, dropped, budget.
+    assert page.row(telavi)[1:6] == [
         "2",
         share("100.0% (2)"),
         share("0.0% (0)"),
         share("50.0% (1)"),
         "2",
     ]
-    assert page.row(sighnaghi)[2:7] == [
+    assert page.row(sighnaghi)[1:6] == [
         "1",
         share("0.0% (0)"),
         share("0.0% (0)"),
@@ -555,7 +556,7 @@ def test_the_regional_page_compares_on_time_overdue_and_disputed_shares(
     ]
     # Best on-time share first, each row linking to the plan.
     names = [cells[0] for cells in page.rows[1:]]
-    assert names == [telavi, sighnaghi]
+    assert names == [f"{telavi} 2022–2023", f"{sighnaghi} 2022–2023"]
     assert f"/{language}/municipalities/telavi/plan/" in page.hrefs()
     assert "<caption>" in page.html
     assert not has_mtavruli(page.text)
@@ -566,7 +567,7 @@ def test_the_regional_page_counts_overdue_actions(visit, telavi_plan, monkeypatc
 
     page = visit("/en/plans/2021/")
 
-    assert page.row("Telavi")[2:5] == ["2", "0.0% (0)", "50.0% (1)"]
+    assert page.row("Telavi")[1:4] == ["2", "0.0% (0)", "50.0% (1)"]
 
 
 def test_the_regional_page_switches_between_the_cycles_plans_answer(visit, two_plans):
