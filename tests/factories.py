@@ -202,4 +202,6 @@ def adopt(plan, by, *, now=None):
     if not plan.order_document:
         plan.order_document.save("order.pdf", pdf(), save=False)
     plan.save()
+    # Adopted as the plan starts, unless the test says when: reports may not predate it.
+    now = now or datetime.datetime.combine(plan.starts_on, datetime.time(9), tzinfo=datetime.UTC)
     return plan_services.adopt_plan(plan=plan, by=by, now=now)

@@ -523,7 +523,9 @@ class ActionAdmin(PlanAccess, TranslationAdmin):
         ]
 
     def get_readonly_fields(self, request, obj=None):
-        fields = ["original_due_on", "due_date_history"]
+        # An action's status and progress move only with a dated progress report, so that
+        # "done on time" and the feed know when.
+        fields = ["original_due_on", "due_date_history", "status", "progress"]
         if obj is not None:
             # An action belongs to its plan.
             fields.append("plan")

@@ -290,6 +290,11 @@ class Action(models.Model):
         verbose_name = _("action")
         verbose_name_plural = _("actions")
         constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "number"],
+                name="one_action_per_number_in_a_plan",
+                violation_error_message=_("The plan already has an action with this number."),
+            ),
             models.CheckConstraint(
                 condition=Q(due_on__gt=F("starts_on")), name="an_action_is_due_after_it_starts"
             ),

@@ -13,6 +13,9 @@ from django.utils import timezone
 from ..models import Action, ActionStatus, ActionUpdate, PlanStatus
 from .notifications import send_plan_notification
 
+# What the check marks delayed once overdue; a delayed, done or dropped action is left.
+OPEN = (ActionStatus.PLANNED, ActionStatus.IN_PROGRESS)
+
 
 def actions_with_latest(actions):
     """Actions with their reports newest first and each report's verdicts, so that
@@ -50,12 +53,14 @@ def check_plans(today: datetime.date | None = None, *, notify: bool = True) -> d
         health = health_of(action, today)
         with transaction.atomic():
             changed = []
-            if health.overdue and action.status in (
-                ActionStatus.PLANNED,
-                ActionStatus.IN_PROGRESS,
+            # Marked only if no report moved it since the list was read.
+            if (
+                health.overdue
+                and action.status in OPEN
+                and Action.objects.filter(pk=action.pk, status__in=OPEN).update(
+                    status=ActionStatus.DELAYED, updated_at=timezone.now()
+                )
             ):
-                action.status = ActionStatus.DELAYED
-                changed.append("status")
                 marked += 1
             if health.key != action.notified_health:
                 if health.key and notify:

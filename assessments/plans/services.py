@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from .. import scoring
@@ -81,7 +81,10 @@ def adopt_plan(
     _editor_only(by, plan)
     now = now or timezone.now()
     with transaction.atomic():
-        plan = ActionPlan.objects.select_for_update().get(pk=plan.pk)
+        # Every plan of the municipality, so that two drafts adopted at once do not both
+        # find none in force.
+        list(ActionPlan.objects.select_for_update().filter(municipality_id=plan.municipality_id))
+        plan = ActionPlan.objects.get(pk=plan.pk)
         if plan.status != PlanStatus.DRAFT:
             raise Refused(_("Only a draft plan can be adopted."))
         missing = [
@@ -220,6 +223,12 @@ def report_progress(
         action = Action.objects.select_for_update().select_related("plan").get(pk=action.pk)
         if action.plan.status != PlanStatus.ADOPTED:
             raise Refused(_("Progress is reported only on an adopted plan that is in force."))
+        adopted_on = timezone.localdate(action.plan.adopted_at)
+        if reported_on < adopted_on:
+            raise Refused(
+                _("A report cannot be dated before the plan was adopted, on %(date)s.")
+                % {"date": formats.date_format(adopted_on, "SHORT_DATE_FORMAT")}
+            )
         update = ActionUpdate.objects.create(
             action=action,
             reported_on=reported_on,
@@ -321,6 +330,7 @@ def answer_verdict(*, verdict: Verdict, by, text: str, notify: bool = True) -> V
     if plan.status == PlanStatus.DRAFT:
         raise Refused(_("Only an adopted plan's verdicts are answered."))
     with transaction.atomic():
+        Verdict.objects.select_for_update().get(pk=verdict.pk)
         if VerdictAnswer.objects.filter(verdict=verdict).exists():
             raise Refused(_("The municipality has already answered this verdict."))
         answer = VerdictAnswer.objects.create(verdict=verdict, text=text, author=by)

@@ -50,11 +50,21 @@ def _cycle_year(request) -> int | None:
         ) from None
 
 
-@public_page(reads=("cycle",))
+def _asked_plan(request, place):
+    """The public plan named by ?plan=ID (a closed plan's address), or None when the
+    address names none; an ID that is no public plan of the municipality is a 404."""
+    wanted = request.GET.get("plan")
+    if wanted is None:
+        return None
+    if not wanted.strip().isascii() or not wanted.strip().isdigit() or len(wanted) > 18:
+        raise Http404(_("This municipality has no such action plan."))
+    return get_object_or_404(public_plans(place), pk=int(wanted))
+
+
+@public_page(reads=("cycle", "plan"))
 def plan(request, slug):
     place = get_object_or_404(Municipality, slug=slug)
-    year = _cycle_year(request)
-    shown = current_plan(place, year)
+    shown = _asked_plan(request, place) or current_plan(place, _cycle_year(request))
     if shown is None:
         raise Http404(_("This municipality has no adopted action plan."))
     on = today()

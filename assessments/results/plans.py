@@ -80,10 +80,16 @@ class ActionView:
 
     @property
     def done_on(self) -> datetime.date | None:
+        """When the action was first reported done, in the run of "done" reports that
+        ends with the latest: a later report adding evidence does not make it late."""
         if self.action.status != ActionStatus.DONE:
             return None
-        done = [update for update in self.updates if update.status == ActionStatus.DONE]
-        return done[0].reported_on if done else None
+        done_on = None
+        for update in self.updates:  # newest first
+            if update.status != ActionStatus.DONE:
+                break
+            done_on = update.reported_on
+        return done_on
 
     @property
     def promised_by(self) -> datetime.date:
@@ -125,8 +131,10 @@ class PlanView:
 
 
 def plan_url(plan: ActionPlan) -> str:
+    """The plan in force at the municipality's plan address; any other by its number, as
+    two plans may answer one cycle."""
     path = reverse("assessments:plan", args=[plan.municipality.slug])
-    return path if plan.status == PlanStatus.ADOPTED else f"{path}?cycle={plan.cycle.year}"
+    return path if plan.status == PlanStatus.ADOPTED else f"{path}?plan={plan.pk}"
 
 
 def action_url(action: Action) -> str:
@@ -173,13 +181,18 @@ def _targets(plan: ActionPlan, actions: list[Action]) -> tuple[dict, Cycle | Non
         later = finding.later if finding else None
         if later is not None:
             later_cycle = later.cycle
+        # A change is of one kind of assessment: an independent score against the
+        # municipality's own would show an improvement nobody made.
+        same_kind = later is not None and (
+            not target.baseline_kind or later.kind in (None, target.baseline_kind)
+        )
         result[target.pk] = Target(
             indicator=target.indicator,
             baseline=target.baseline,
             later_cycle=later.cycle if later else None,
-            later=later.score if later else None,
-            change=scoring.change(later.score, target.baseline) if later else None,
-            comparable=later is not None,
+            later=later.score if same_kind else None,
+            change=scoring.change(later.score, target.baseline) if same_kind else None,
+            comparable=same_kind,
         )
     if later_cycle is None:
         later_cycle = _later_cycle(plan)

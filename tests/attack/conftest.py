@@ -551,7 +551,7 @@ def build_plans(world: World) -> None:
     plan = factories.plan(telavi, cycle, starts_on="2022-01-01", ends_on="2023-12-31")
     first = factories.action(plan, 1, indicators=["A.1.1"], due_on=datetime.date(2022, 6, 30))
     second = factories.action(plan, 2, indicators=["A.2.1"])
-    factories.adopt(plan, staff)
+    factories.adopt(plan, staff, now=datetime.datetime(2022, 1, 10, 9, 0, tzinfo=datetime.UTC))
     today = datetime.date(2023, 1, 1)
     report = plan_services.report_progress(
         action=first,

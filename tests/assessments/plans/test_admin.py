@@ -318,14 +318,27 @@ def test_the_form_is_in_georgian_for_georgian_staff(browser_of, telavi_staff, dr
     assert "A.2.1 · ინდიკატორი A.2.1 — 60,0" in checkbox_labels(page.html, "indicators")
 
 
-def test_a_dropped_action_says_why(telavi_browser, draft_plan):
-    action = draft_plan.actions.get(number=1)
-    url = reverse("admin:assessments_action_change", args=[action.pk])
-    refused = telavi_browser.post(url, action_data(action, status="dropped"))
-    assert refused.status_code == 200
-    assert "Say why the action was dropped." in Page(refused).text
+def test_an_action_s_status_moves_only_with_a_dated_report(telavi_browser, telavi_plan):
+    """The change form shows the status and progress; a report changes them, and a
+    dropped action's report says why."""
+    action = telavi_plan.actions.get(number=1)
+    change = reverse("admin:assessments_action_change", args=[action.pk])
+    telavi_browser.post(change, action_data(action, status="done", progress="100"))
     action.refresh_from_db()
-    assert action.status == ActionStatus.PLANNED
+    assert (action.status, action.progress) == (ActionStatus.PLANNED, None)
+    assert 'name="status"' not in Page(telavi_browser.get(change)).html
+
+    report = reverse("admin:assessments_action_report", args=[action.pk])
+    refused = telavi_browser.post(report, {"reported_on": "2022-03-01", "status": "dropped"})
+    assert refused.status_code == 400
+    assert ActionUpdate.objects.filter(action=action).count() == 0
+    telavi_browser.post(
+        report,
+        {"reported_on": "2022-03-01", "status": "dropped", "text": "The donor withdrew"},
+    )
+    action.refresh_from_db()
+    assert action.status == ActionStatus.DROPPED
+    assert action.dropped_reason_en == "The donor withdrew"
 
 
 def test_sighnaghi_staff_cannot_add_an_action_to_telavi_s_plan(

@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 
 from assessments.models import ActionStatus, Health, VerdictKind
-from assessments.plans import services
+from assessments.plans import health, services
 from assessments.plans.health import check_plans
 from musqat.models import NotificationSettings
 
@@ -145,3 +145,39 @@ def test_a_new_flag_is_a_change_and_is_announced_again(people, check, settings):
 def test_a_draft_plan_is_never_checked(draft_plan, telavi_staff, monitoring_cso, check):
     assert check(datetime.date(2030, 1, 1)) == {"marked": 0, "announced": 0}
     assert draft_plan.actions.filter(status=ActionStatus.DELAYED).count() == 0
+
+
+def test_the_check_does_not_undo_a_report_made_while_it_runs(
+    telavi_plan, telavi_staff, check, settings, monkeypatch
+):
+    """The check reads the actions first; a "done" report saved before it reaches the
+    action keeps the action done."""
+    settings.ACTION_STALE_DAYS = 1000
+    action = telavi_plan.actions.get(number=1)
+    read = health.actions_with_latest
+
+    def read_then_report(actions):
+        listed = list(read(actions))
+        services.report_progress(
+            action=action,
+            by=telavi_staff,
+            reported_on=datetime.date(2022, 6, 30),
+            status=ActionStatus.DONE,
+            text="დასრულდა",
+            today=datetime.date(2022, 7, 1),
+        )
+        return listed
+
+    monkeypatch.setattr(health, "actions_with_latest", read_then_report)
+    assert check(datetime.date(2022, 7, 1))["marked"] == 0
+    action.refresh_from_db()
+    assert action.status == ActionStatus.DONE
+
+
+def test_marking_an_action_delayed_changes_what_the_api_s_etag_reads(telavi_plan, check):
+    action = telavi_plan.actions.get(number=1)
+    before = action.updated_at
+    check(datetime.date(2022, 7, 1))
+    action.refresh_from_db()
+    assert action.status == ActionStatus.DELAYED
+    assert action.updated_at > before

@@ -105,7 +105,7 @@ def test_it_shows_a_closed_plan_read_only(telavi_plan, telavi_staff, reported, m
     assert listed.row("Telavi")[3:] == ["closed · read only", "2", "–"]
     assert "This plan is closed" in page.text
     assert "tender.pdf" in page.text
-    assert "/en/municipalities/telavi/plan/?cycle=2021" in page.hrefs()
+    assert f"/en/municipalities/telavi/plan/?plan={telavi_plan.pk}" in page.hrefs()
     assert reverse("monitor:verdict", args=[reported.pk]) not in page.hrefs()
     assert refused.status_code == 403
     assert "Reports are judged only on an adopted plan that is in force." in refused.text

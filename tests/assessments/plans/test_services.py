@@ -215,3 +215,40 @@ def test_budgets_are_decimal_to_the_tetri(draft_plan):
     action.save()
     action.refresh_from_db()
     assert action.budget == Decimal("1234567.89")
+
+
+def test_a_report_cannot_be_dated_before_the_plan_was_adopted(telavi_plan, telavi_staff):
+    """Otherwise a late action could be reported done "on time" after the fact."""
+    with pytest.raises(Refused, match="before the plan was adopted"):
+        services.report_progress(
+            action=telavi_plan.actions.get(number=1),
+            by=telavi_staff,
+            reported_on=datetime.date(2022, 1, 9),  # adopted on 10 January 2022
+            status=ActionStatus.DONE,
+            text="დასრულდა",
+            today=datetime.date(2022, 7, 1),
+        )
+
+
+def test_an_action_number_is_used_once_in_a_plan(draft_plan):
+    action = draft_plan.actions.get(number=2)
+    action.number = 1
+    with pytest.raises(ValidationError) as refused:
+        action.full_clean()
+    assert "The plan already has an action with this number." in str(refused.value)
+
+
+def test_a_second_answer_to_a_verdict_is_refused_not_an_error(
+    telavi_plan, telavi_staff, cso_monitor, monitoring_cso
+):
+    update = _report(telavi_plan, telavi_staff)
+    verdict = services.give_verdict(
+        update=update,
+        by=cso_monitor,
+        organization_id=monitoring_cso.pk,
+        verdict=VerdictKind.INSUFFICIENT,
+        text="…",
+    )
+    services.answer_verdict(verdict=verdict, by=telavi_staff, text="first")
+    with pytest.raises(Refused, match="already answered"):
+        services.answer_verdict(verdict=verdict, by=telavi_staff, text="second")
