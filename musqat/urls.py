@@ -3,6 +3,8 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from .health import healthz
+
 admin.site.site_header = _("MUSQAT administration")
 admin.site.site_title = _("MUSQAT administration")
 admin.site.index_title = _("Platform administration")
@@ -11,6 +13,7 @@ admin.site.index_title = _("Platform administration")
 handler400 = "musqat.bad_requests.bad_request"
 
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("monitor/grants/", include("grants.apply.urls")),

@@ -385,6 +385,8 @@ TABLE: dict[str, Way] = {
     "api:openapi": api("openapi"),
     "api:plans": api("plans", "telavi"),
     "api:not_found": fixed("/api/v1/nothing/", "API", everyone(REFUSED)),
+    # The health check: the same short answer for everyone, naming no more than its checks.
+    "healthz": fixed("/healthz", "health check", everyone()),
     # --- Signing in and out, and the language ----------------------------------------------
     "admin:login": sign_in_page(
         "/admin/login/", {"*": GETS, **dict.fromkeys(STAFF_MEMBERS, REDIRECTED)}

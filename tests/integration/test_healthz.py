@@ -1,0 +1,24 @@
+"""/healthz against a real broker: 200 while Redis answers, 503 naming it once stopped."""
+
+import json
+
+import pytest
+
+from .support import sending_to
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db]
+
+
+def test_it_answers_200_while_the_broker_answers_and_503_once_it_stops(
+    client, settings, private_redis
+):
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    with sending_to(private_redis.url):
+        answer = client.get("/healthz")
+        assert answer.status_code == 200, answer.content
+        assert json.loads(answer.content)["checks"] == {"database": "ok", "broker": "ok"}
+
+        private_redis.stop()
+        answer = client.get("/healthz")
+        assert answer.status_code == 503
+        assert json.loads(answer.content)["down"] == ["broker"]
