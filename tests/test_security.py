@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 from axes.models import AccessAttempt
 from django.core.management.utils import get_random_secret_key
 from django.test import Client
@@ -358,3 +359,12 @@ def test_the_compose_file_demands_a_secret_instead_of_defaulting_one():
 
     assert "${SECRET_KEY:?" in compose
     assert "change-me" not in compose
+
+
+def test_every_service_of_the_compose_file_has_a_health_check():
+    """Docker restarts what stops answering, and waits for a service to be healthy; the
+    web's check is /healthz, which names the database or the broker when one is down."""
+    services = yaml.safe_load((REPO / "docker-compose.yml").read_text())["services"]
+    assert {name for name, service in services.items() if "healthcheck" not in service} == set()
+    assert "/healthz" in " ".join(services["web"]["healthcheck"]["test"])
+    assert services["postgres"]["image"] == "postgres:16"
