@@ -28,8 +28,15 @@ migrate: install
 seed: migrate
 	$(BIN)/python manage.py seed_demo
 
+# `make run` hands its background work (PDFs, e-mail) to a Celery worker beside the site,
+# through a broker that needs no server: a folder (kombu's filesystem transport). Publishing
+# returns at once and the PDFs follow; the seeding's PDFs are made while the site answers.
+# Tests keep running tasks in process.
+run: export CELERY_BROKER_URL ?= filesystem://
 run: compilemessages seed
-	@echo "MUSQAT is at http://$(HOST)/ (stop with Ctrl+C)"
+	@echo "MUSQAT is at http://$(HOST)/ (stop with Ctrl+C); a worker beside it makes the PDFs"
+	@$(BIN)/celery -A musqat worker -Q pdf,mail,celery --concurrency 1 -l warning & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST)
 
 test: compilemessages

@@ -243,6 +243,18 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", "900"),
 }
+# A broker that needs no server, for `make run`: each message is a file in a folder that
+# the site and its worker share (kombu's filesystem transport).
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    BROKER_FOLDER = Path(os.environ.get("MUSQAT_BROKER_FOLDER", BASE_DIR / "var" / "broker"))
+    for folder in ("queue", "processed"):
+        (BROKER_FOLDER / folder).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS |= {
+        "data_folder_in": str(BROKER_FOLDER / "queue"),
+        "data_folder_out": str(BROKER_FOLDER / "queue"),
+        "processed_folder": str(BROKER_FOLDER / "processed"),
+        "store_processed": False,
+    }
 # Queuing gives up after about two seconds when the broker is down; the sweep retries.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "max_retries": 3, "interval_start": 0, "interval_step": 0.5, "interval_max": 1,

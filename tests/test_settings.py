@@ -1,9 +1,16 @@
 """Settings come from the environment; a bad value fails loudly."""
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from musqat.settings import envbool, envint, envlist
+
+REPO = Path(__file__).resolve().parent.parent
 
 
 def test_a_boolean_accepts_the_usual_spellings(monkeypatch):
@@ -45,3 +52,31 @@ def test_georgian_dates_are_day_month_year_with_24_hour_time():
     with override("ka"):
         assert date_format(moment, "SHORT_DATE_FORMAT") == "09.03.2021"
         assert date_format(moment, "TIME_FORMAT") == "17:05"
+
+
+def test_make_run_s_broker_is_a_folder_the_site_and_its_worker_share(tmp_path):
+    """`make run` sets CELERY_BROKER_URL=filesystem://: a queued task is a file in the
+    broker folder, for the worker beside the site to take; nothing runs in process."""
+    folder = tmp_path / "broker"
+    script = (
+        "import django; django.setup()\n"
+        "from django.conf import settings\n"
+        "from musqat.celery import app\n"
+        "assert not settings.CELERY_TASK_ALWAYS_EAGER\n"
+        "app.send_task('assessments.tasks.sweep_pdfs')\n"
+    )
+    environment = {
+        **os.environ,
+        "DEBUG": "1",
+        "DJANGO_SETTINGS_MODULE": "musqat.settings",
+        "CELERY_BROKER_URL": "filesystem://",
+        "MUSQAT_BROKER_FOLDER": str(folder),
+    }
+    environment.pop("PYTEST_VERSION", None)  # the site's settings, not the tests'
+    subprocess.run(
+        [sys.executable, "-c", script], env=environment, cwd=REPO, check=True, timeout=120
+    )
+    queued = list((folder / "queue").iterdir())
+    assert len(queued) == 1
+    assert b"assessments.tasks.sweep_pdfs" in queued[0].read_bytes()
+    assert (folder / "processed").is_dir()
