@@ -5,9 +5,10 @@ import json
 import time
 
 import pytest
+from celery import Celery
 from django.db import OperationalError
 
-from musqat import celery, health
+from musqat import health
 
 
 def read(client):
@@ -40,10 +41,11 @@ def test_it_answers_503_naming_the_database_when_it_is_down(client, monkeypatch)
 
 @pytest.mark.django_db
 def test_it_answers_503_naming_the_broker_when_it_cannot_be_reached(client, settings, monkeypatch):
-    dead = "redis://127.0.0.1:1/0"  # nothing listens there
+    # A Celery app of the test's own, sending to where nothing listens: the site's app
+    # and its configuration stay as they are for the other tests.
+    monkeypatch.delenv("CELERY_BROKER_URL", raising=False)  # it would win over the app's
+    monkeypatch.setattr(health, "app", Celery(broker="redis://127.0.0.1:1/0", set_as_current=False))
     settings.CELERY_TASK_ALWAYS_EAGER = False
-    monkeypatch.setenv("CELERY_BROKER_URL", dead)  # the environment wins over the settings
-    monkeypatch.setitem(celery.app.conf, "broker_url", dead)
     started = time.monotonic()
     answer, body = read(client)
     took = time.monotonic() - started
