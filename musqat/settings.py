@@ -247,12 +247,14 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 # the site and its worker share (kombu's filesystem transport).
 if CELERY_BROKER_URL.startswith("filesystem://"):
     BROKER_FOLDER = Path(os.environ.get("MUSQAT_BROKER_FOLDER", BASE_DIR / "var" / "broker"))
-    for folder in ("queue", "processed"):
+    for folder in ("queue", "processed", "control"):
         (BROKER_FOLDER / folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS |= {
         "data_folder_in": str(BROKER_FOLDER / "queue"),
         "data_folder_out": str(BROKER_FOLDER / "queue"),
         "processed_folder": str(BROKER_FOLDER / "processed"),
+        # Where the transport keeps its table of exchanges (else ./control/).
+        "control_folder": str(BROKER_FOLDER / "control"),
         "store_processed": False,
     }
 # Queuing gives up after about two seconds when the broker is down; the sweep retries.

@@ -71,12 +71,16 @@ def test_make_run_s_broker_is_a_folder_the_site_and_its_worker_share(tmp_path):
         "DJANGO_SETTINGS_MODULE": "musqat.settings",
         "CELERY_BROKER_URL": "filesystem://",
         "MUSQAT_BROKER_FOLDER": str(folder),
+        "PYTHONPATH": str(REPO),  # started elsewhere, as `make run` may be
     }
     environment.pop("PYTEST_VERSION", None)  # the site's settings, not the tests'
     subprocess.run(
-        [sys.executable, "-c", script], env=environment, cwd=REPO, check=True, timeout=120
+        [sys.executable, "-c", script], env=environment, cwd=tmp_path, check=True, timeout=120
     )
     queued = list((folder / "queue").iterdir())
     assert len(queued) == 1
     assert b"assessments.tasks.sweep_pdfs" in queued[0].read_bytes()
     assert (folder / "processed").is_dir()
+    # The transport's own files stay in the broker folder, not where the site was started.
+    assert list(folder.glob("control/*.exchange"))
+    assert not (tmp_path / "control").exists()
