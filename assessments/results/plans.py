@@ -212,24 +212,24 @@ def _later_cycle(plan: ActionPlan) -> Cycle | None:
     )
 
 
+def action_view(action: Action, today: datetime.date, targets=()) -> ActionView:
+    """An action of `public_actions`, its reports (newest first, prefetched) and its
+    health as of `today`, read without another query."""
+    updates = list(action.updates.all())
+    latest = updates[0] if updates else None
+    health = action.health(
+        today=today, latest=latest, has_verdict=bool(latest and latest.verdicts.all())
+    )
+    return ActionView(action=action, updates=updates, health=health, targets=list(targets))
+
+
 def plan_view(plan: ActionPlan, today: datetime.date) -> PlanView:
     actions = list(public_actions(plan.actions.all()) if plan.is_public else [])
     targets, later_cycle = _targets(plan, actions)
     views = []
     for action in actions:
-        updates = list(action.updates.all())
-        latest = updates[0] if updates else None
         views.append(
-            ActionView(
-                action=action,
-                updates=updates,
-                health=action.health(
-                    today=today,
-                    latest=latest,
-                    has_verdict=bool(latest and latest.verdicts.all()),
-                ),
-                targets=[targets[target.pk] for target in action.targets.all()],
-            )
+            action_view(action, today, [targets[target.pk] for target in action.targets.all()])
         )
     return PlanView(plan=plan, actions=views, later_cycle=later_cycle)
 
@@ -310,19 +310,7 @@ def implementation(cycle: Cycle, today: datetime.date) -> list[Implementation]:
     for plan in plans:
         views = []
         for action in plan.actions.all():
-            updates = list(action.updates.all())
-            latest = updates[0] if updates else None
-            views.append(
-                ActionView(
-                    action=action,
-                    updates=updates,
-                    health=action.health(
-                        today=today,
-                        latest=latest,
-                        has_verdict=bool(latest and latest.verdicts.all()),
-                    ),
-                )
-            )
+            views.append(action_view(action, today))
         rows.append(
             Implementation(
                 plan=plan,
