@@ -3,7 +3,7 @@
 DEBUG is off unless set. With DEBUG=1 (which `make` sets) and nothing else, the
 site runs locally on an SQLite file with eager Celery tasks and console mail.
 Production sets SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, CELERY_BROKER_URL and
-the rest of deploy/production.env.example, and then gets HTTPS only (a redirect,
+the rest of .env.example, and then gets HTTPS only (a redirect,
 HSTS, secure cookies). pytest gets the local defaults.
 """
 
@@ -59,7 +59,7 @@ if not DEBUG and (
 ):
     raise ImproperlyConfigured(
         "SECRET_KEY must be set to a long random value of your own when DEBUG is off "
-        "(see deploy/production.env.example); for local development set DEBUG=1"
+        "(see .env.example); for local development set DEBUG=1"
     )
 SECRET_KEY = SECRET_KEY or DEVELOPMENT_SECRET_KEY
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")

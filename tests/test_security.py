@@ -21,7 +21,7 @@ from django.core.management.utils import get_random_secret_key
 from django.test import Client
 
 REPO = Path(__file__).resolve().parents[1]
-EXAMPLE_ENVIRONMENT = REPO / "deploy" / "production.env.example"
+EXAMPLE_ENVIRONMENT = REPO / ".env.example"
 ADMIN_LOGIN = "/admin/login/"
 MONITOR_LOGIN = "/monitor/login/"
 
@@ -256,7 +256,7 @@ def test_a_page_asked_for_through_another_allowed_host_is_not_served_for_this_on
 
 
 def example_environment(**changes):
-    """deploy/production.env.example with a secret of our own, and nothing of pytest's."""
+    """.env.example with a secret of our own, and nothing of pytest's."""
     environment = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp")}
     for line in EXAMPLE_ENVIRONMENT.read_text().splitlines():
         if line.strip() and not line.startswith("#"):
