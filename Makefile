@@ -33,6 +33,7 @@ seed: migrate
 # returns at once and the PDFs follow; the seeding's PDFs are made while the site answers.
 # Tests keep running tasks in process.
 run: export CELERY_BROKER_URL ?= filesystem://
+run: export CELERY_LOG_LEVEL ?= WARNING
 run: compilemessages seed
 	@echo "MUSQAT is at http://$(HOST)/ (stop with Ctrl+C); a worker beside it makes the PDFs"
 	@$(BIN)/celery -A musqat worker -Q pdf,mail,celery --concurrency 1 -l warning & worker=$$!; \

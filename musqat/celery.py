@@ -9,10 +9,12 @@ import functools
 import logging
 import os
 
-from celery import Celery
+from celery import Celery, signals
 from celery.contrib.django.task import DjangoTask
 from django.db import transaction
 from kombu.exceptions import KombuError
+
+from . import logs
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "musqat.settings")
 
@@ -68,3 +70,8 @@ class Task(DjangoTask):
 app = Celery("musqat", task_cls=Task)
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+# A task logs with the id of the request that queued it (musqat/logs.py).
+signals.before_task_publish.connect(logs.send_request_id, weak=False)
+signals.task_prerun.connect(logs.receive_request_id, weak=False)
+signals.task_postrun.connect(logs.forget_request_id, weak=False)

@@ -92,6 +92,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every request gets its id (and its line in the log), whatever answers it.
+    "musqat.logs.RequestIdMiddleware",
+    # Then /healthz, before the host check: load balancers ask by address.
+    "musqat.health.HealthzMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -130,9 +134,20 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
+# A connection is kept for this many seconds, to be reused by the next requests, and is
+# checked before each request reuses it, so a database that restarted meanwhile costs a
+# reconnection, not an error.
+DATABASES["default"]["CONN_MAX_AGE"] = envint("CONN_MAX_AGE", "60")
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # Redis (CACHE_URL=redis://127.0.0.1:6379/1) when several processes serve the site,
 # so that publishing clears the page cache of all of them.
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://musqat")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # A Redis that cannot be reached is an empty cache, not an error (musqat/redis_cache.py).
+    CACHES["default"]["BACKEND"] = "musqat.redis_cache.ForgivingRedisCache"
+    CACHES["default"]["OPTIONS"] = {
+        "socket_connect_timeout": 1, "socket_timeout": 1, **CACHES["default"].get("OPTIONS", {}),
+    }  # fmt: skip
 # How long an anonymous public page is kept; publishing clears them all anyway.
 PUBLIC_PAGE_SECONDS = envint("PUBLIC_PAGE_SECONDS", "600")
 # Shown on the About page when set.
@@ -306,19 +321,45 @@ RENDER_STUCK_AFTER = datetime.timedelta(minutes=envint("MUSQAT_RENDER_STUCK_MINU
 # The site says plainly when demonstration data is shown.
 DEMO_MODE = envbool("MUSQAT_DEMO", "1")
 
+# Logs go to standard output: one JSON object a line with the request's id in production
+# (LOG_FORMAT=json, the default when DEBUG is off), plain lines in development
+# (musqat/logs.py). Each request ends with a line of its own on "musqat.requests".
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text" if DEBUG else "json").strip().lower()
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured("LOG_FORMAT must be json or text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "musqat.logs.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "musqat.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "filters": ["request_id"],
+            "formatter": LOG_FORMAT,
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # The layout engine reports every step at INFO.
     # django-axes reports every sign-in at INFO; repeated failures and lockouts are warnings.
+    # Django's own line per failed request would repeat musqat.requests'.
     "loggers": {
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
+        "django.request": {"level": "ERROR"},
+        # Each job's start and end: INFO in production, less beside `make run`.
+        "celery": {"level": os.environ.get("CELERY_LOG_LEVEL", "INFO")},
+        # A line per request in production; development's runserver prints its own.
+        "musqat.requests": {"level": "INFO" if LOG_FORMAT == "json" else "WARNING"},
     },
 }
+# Celery's workers log through the same handlers, not a format of their own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # Content-Security-Policy on every response (django-csp). Scripts come only from our own
 # static files: no inline <script>, no on…= attributes, no eval. Styles allow 'unsafe-inline'

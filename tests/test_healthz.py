@@ -58,3 +58,13 @@ def test_it_answers_503_naming_the_broker_when_it_cannot_be_reached(client, sett
 @pytest.mark.django_db
 def test_it_takes_no_post(client):
     assert client.post("/healthz").status_code == 405
+
+
+@pytest.mark.django_db
+def test_it_answers_whatever_host_the_prober_names(client, settings):
+    """Docker and load balancers ask by address; other pages still refuse unknown hosts."""
+    settings.ALLOWED_HOSTS = ["musqat.example.org"]
+
+    assert client.get("/healthz", HTTP_HOST="10.0.0.7:8000").status_code == 200
+    assert client.get("/en/", HTTP_HOST="10.0.0.7:8000").status_code == 400
+    assert client.get("/healthz/", HTTP_HOST="10.0.0.7:8000").status_code == 400
