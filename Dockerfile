@@ -1,3 +1,4 @@
+# MUSQAT's image: the site, its Celery workers and beat (docker-compose.yml runs them all).
 FROM python:3.11-slim-bookworm
 RUN apt-get update \
     && apt-get install -y --no-install-recommends gettext fonts-noto-core libpango-1.0-0 \
@@ -5,7 +6,15 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY pyproject.toml README.md ./
-RUN pip install --no-cache-dir . gunicorn
+RUN pip install --no-cache-dir .
 COPY . .
-ENV STATIC_ROOT=/app/staticfiles MEDIA_ROOT=/app/media
+# The translations are compiled into the image; static files are collected by the
+# one-shot "migrate" service into the volume the web containers serve them from.
+RUN DEBUG=1 python manage.py compilemessages -v 0
+ENV STATIC_ROOT=/app/staticfiles MEDIA_ROOT=/app/media PRIVATE_ROOT=/app/private
+# The processes run as an unprivileged user, owning only what they write.
+RUN useradd --system --uid 10001 musqat \
+    && mkdir -p /app/staticfiles /app/media /app/private \
+    && chown musqat /app/staticfiles /app/media /app/private
+USER musqat
 EXPOSE 8000
