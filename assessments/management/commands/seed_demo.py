@@ -248,6 +248,11 @@ class Command(BaseCommand):
                         self.publish_synthetic(assessment, staff)
 
     def publish_synthetic(self, assessment, staff):
+        self.answer_synthetic(assessment, staff)
+        publish_assessment(assessment=assessment, by=staff, notify=False, render=False)
+
+    def answer_synthetic(self, assessment, staff):
+        """Answer every indicator and bring the assessment to the point of publishing."""
         slug, year = assessment.municipality.slug, assessment.cycle.year
         assessment.responses.all().delete()
         responses = []
@@ -281,4 +286,3 @@ class Command(BaseCommand):
             move_assessment(assessment=assessment, action="close_reply", by=staff)
         else:
             move_assessment(assessment=assessment, action="start_review", by=staff)
-        publish_assessment(assessment=assessment, by=staff, notify=False, render=False)
