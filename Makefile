@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1:8000
 # these targets are for development, so they turn it on unless the environment says otherwise.
 export DEBUG ?= 1
 
-.PHONY: run test check checks lint catalogues contracts format install messages compilemessages migrate seed clean
+.PHONY: run test check checks lint catalogues contracts format install messages compilemessages migrate seed backup restore clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -73,6 +73,17 @@ checks: lint catalogues contracts compilemessages
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
 check: checks test
+
+# The database (DATABASE_URL), MEDIA_ROOT and PRIVATE_ROOT in one archive under backups/
+# (BACKUP_DIR=… for another folder); `make restore FILE=…` replaces all three with an archive's,
+# after checking it whole and asking (CONFIRM=yes does not ask). See musqat/backup.py.
+BACKUP_DIR ?= backups
+backup: install
+	$(BIN)/python manage.py backup --output "$(BACKUP_DIR)"
+
+restore: install
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=backups/musqat-….tar.gz [CONFIRM=yes]" >&2; exit 2; }
+	$(BIN)/python manage.py restore "$(FILE)" $(if $(filter yes,$(CONFIRM)),--yes)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles
