@@ -32,7 +32,7 @@ seed: migrate
 # through a broker that needs no server: a folder (kombu's filesystem transport). Publishing
 # returns at once and the PDFs follow; the seeding's PDFs are made while the site answers.
 # Tests keep running tasks in process.
-run: export CELERY_BROKER_URL ?= filesystem://
+run: export CELERY_BROKER_URL ?= filesystem://localhost//
 run: export CELERY_LOG_LEVEL ?= WARNING
 run: compilemessages seed
 	@echo "MUSQAT is at http://$(HOST)/ (stop with Ctrl+C); a worker beside it makes the PDFs"

@@ -37,7 +37,7 @@ def prepare(folder: Path) -> dict[str, str]:
         "DATABASE_URL": f"sqlite:///{folder / 'db.sqlite3'}",
         "MEDIA_ROOT": str(folder / "media"),
         "PRIVATE_ROOT": str(folder / "private"),
-        "CELERY_BROKER_URL": "filesystem://",
+        "CELERY_BROKER_URL": "filesystem://localhost//",
         "MUSQAT_BROKER_FOLDER": str(folder / "broker"),
     }
     manage = [sys.executable, str(REPO / "manage.py")]

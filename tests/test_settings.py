@@ -55,7 +55,7 @@ def test_georgian_dates_are_day_month_year_with_24_hour_time():
 
 
 def test_make_run_s_broker_is_a_folder_the_site_and_its_worker_share(tmp_path):
-    """`make run` sets CELERY_BROKER_URL=filesystem://: a queued task is a file in the
+    """`make run` sets CELERY_BROKER_URL=filesystem://localhost//: a queued task is a file in the
     broker folder, for the worker beside the site to take; nothing runs in process."""
     folder = tmp_path / "broker"
     script = (
@@ -69,7 +69,7 @@ def test_make_run_s_broker_is_a_folder_the_site_and_its_worker_share(tmp_path):
         **os.environ,
         "DEBUG": "1",
         "DJANGO_SETTINGS_MODULE": "musqat.settings",
-        "CELERY_BROKER_URL": "filesystem://",
+        "CELERY_BROKER_URL": "filesystem://localhost//",
         "MUSQAT_BROKER_FOLDER": str(folder),
         "PYTHONPATH": str(REPO),  # started elsewhere, as `make run` may be
     }
