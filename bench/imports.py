@@ -89,47 +89,21 @@ def run(options, results: dict) -> None:
 
     from assessments import services
     from assessments.answers.imports import COLUMNS, responses_importer
-    from assessments.demo import METHODOLOGY_CSV
     from assessments.models import Assessment, Cycle, Response
     from assessments.opendata.workbook import write_cycle_workbook
     from assessments.workflow import Kind, Status
-    from indicators.matrix import load_matrix
-    from indicators.models import MethodologyVersion
-    from municipalities.models import Municipality, Organization, Region
+    from municipalities.models import Organization, Region
     from musqat.imports import apply
     from musqat.spreadsheets import Sheet, read_rows, write_xlsx
 
     random.seed(options.seed)
     started = time.perf_counter()
     staff = get_user_model().objects.create_superuser("bench-staff", "bench@example.org", "x")
-    version = MethodologyVersion.objects.create(
-        code="bench", name_ka="საზომი", name_en="Bench", is_current=False
-    )
-    rows = read_rows(METHODOLOGY_CSV.read_bytes())
-    for row in rows:
-        row["answered_by"] = "both"  # so that each assessment answers all 100
-        row["previous_code"] = ""
-    load_matrix(version=version, rows=rows)
+    version = build_methodology(code="bench")
     cycle = Cycle.objects.create(year=2999, methodology=version, is_open=True)
     region = Region.objects.create(slug="bench-region", name_ka="რეგიონი", name_en="Region")
     organization = Organization.objects.create(slug="bench-cso", name_ka="ორგ", name_en="CSO")
-    municipalities = [
-        Municipality.objects.create(
-            region=region,
-            slug=f"bench-{n:02d}",
-            name_ka=f"მუნიციპალიტეტი {n}",
-            name_en=f"Municipality {n}",
-            official_name_ka=f"მუნიციპალიტეტი {n}",
-            official_name_en=f"Municipality {n}",
-            centre_ka="ცენტრი",
-            centre_en="Centre",
-            population=10_000 + n,
-            area_km2=Decimal(500),
-            latitude=Decimal("41.9"),
-            longitude=Decimal("45.5"),
-        )
-        for n in range(1, EXPORTED_MUNICIPALITIES + 1)
-    ]
+    municipalities = build_municipalities(EXPORTED_MUNICIPALITIES, regions=[region])
     assessments = [
         Assessment.objects.create(
             municipality=municipality,
@@ -145,22 +119,12 @@ def run(options, results: dict) -> None:
     print(f"set-up: {len(municipalities)} municipalities, {len(assessments)} assessments, "
           f"{len(indicators)} indicators ({time.perf_counter() - started:.1f} s)")  # fmt: skip
 
-    def answer(indicator) -> Decimal:
-        if indicator.response_type == "yes_no":
-            return Decimal(random.randint(0, 1))
-        if indicator.response_type == "scale":
-            return Decimal(random.randint(0, indicator.scale_max))
-        if indicator.response_type == "percent":
-            return Decimal(random.randint(0, 100))
-        low, high = sorted((indicator.worst, indicator.best))
-        return Decimal(random.randint(int(low), int(high)))
-
     imported = assessments[: IMPORTED_MUNICIPALITIES * 2]
     folder = Path(tempfile.mkdtemp(prefix="musqat-bench-"))
     files = []
     for assessment in imported:
         rows = [
-            [indicator.code, answer(indicator), "", "", "", "Council minutes, 2024", "",
+            [indicator.code, random_answer(indicator), "", "", "", "Council minutes, 2024", "",
              "https://example.org/minutes"]
             for indicator in indicators
         ]  # fmt: skip
@@ -191,7 +155,7 @@ def run(options, results: dict) -> None:
     # The rest answer in bulk; then every assessment is published, as project staff do.
     for assessment in assessments[len(imported) :]:
         Response.objects.bulk_create(
-            Response(assessment=assessment, indicator=indicator, value=answer(indicator))
+            Response(assessment=assessment, indicator=indicator, value=random_answer(indicator))
             for indicator in indicators
         )
     started = time.perf_counter()
@@ -209,6 +173,63 @@ def run(options, results: dict) -> None:
     print(f"export: cycle of {len(municipalities)} municipalities as XLSX, {size:.1f} MiB, "
           f"in {seconds:.1f} s (target ≤ {TARGET_EXPORT_SECONDS:.0f} s): "
           f"{verdict(seconds, TARGET_EXPORT_SECONDS)}")  # fmt: skip
+
+
+# Builders shared with bench/national.py. They need Django set up (called from run()).
+
+
+def build_methodology(*, code: str, is_current: bool = False, indicators: int = 100):
+    """The demo matrix as a new methodology version in which every assessment, self or
+    external, answers every indicator; `indicators` keeps only the first ones (≤ 100)."""
+    from assessments.demo import METHODOLOGY_CSV
+    from indicators.matrix import load_matrix
+    from indicators.models import MethodologyVersion
+    from musqat.spreadsheets import read_rows
+
+    version = MethodologyVersion.objects.create(
+        code=code, name_ka="საზომი", name_en="Bench", is_current=is_current
+    )
+    rows = read_rows(METHODOLOGY_CSV.read_bytes())[:indicators]
+    for row in rows:
+        row["answered_by"] = "both"  # so that each assessment answers all of them
+        row["previous_code"] = ""
+    load_matrix(version=version, rows=rows)
+    return version
+
+
+def build_municipalities(count: int, *, regions: list, first: int = 1) -> list:
+    """`count` municipalities, spread over the regions in turn and over Georgia's map."""
+    from municipalities.models import Municipality
+
+    return [
+        Municipality.objects.create(
+            region=regions[(n - first) * len(regions) // count],
+            slug=f"bench-{n:02d}",
+            name_ka=f"მუნიციპალიტეტი {n}",
+            name_en=f"Municipality {n}",
+            official_name_ka=f"მუნიციპალიტეტი {n}",
+            official_name_en=f"Municipality {n}",
+            centre_ka="ცენტრი",
+            centre_en="Centre",
+            population=10_000 + n,
+            area_km2=Decimal(500),
+            latitude=Decimal("41.2") + Decimal(n * 37 % 200) / 100,
+            longitude=Decimal("40.2") + Decimal(n * 53 % 640) / 100,
+        )
+        for n in range(first, first + count)
+    ]
+
+
+def random_answer(indicator) -> Decimal:
+    """A random valid answer to the indicator (seed `random` for repeatable data)."""
+    if indicator.response_type == "yes_no":
+        return Decimal(random.randint(0, 1))
+    if indicator.response_type == "scale":
+        return Decimal(random.randint(0, indicator.scale_max))
+    if indicator.response_type == "percent":
+        return Decimal(random.randint(0, 100))
+    low, high = sorted((indicator.worst, indicator.best))
+    return Decimal(random.randint(int(low), int(high)))
 
 
 if __name__ == "__main__":
