@@ -6,6 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db.models import Subquery
 from django.utils.translation import get_language
 
 from indicators.models import Criterion, GradeBand, Indicator, ThematicArea
@@ -14,7 +15,7 @@ from municipalities.models import Municipality
 from .. import scoring
 from ..models import AreaScore, CriterionScore, Cycle, EvidenceFile, IndicatorScore, ScoreSnapshot
 from ..workflow import Kind
-from .cycles import KINDS, Bands, comparable, headline_kind, latest_earlier, rank_by_kind
+from .cycles import KINDS, Bands, comparable, headline_kind, published_cycles, rank_by_kind
 
 
 @dataclass
@@ -142,9 +143,6 @@ class AnswerView:
     def _text(self, field: str) -> str:
         return self.score.text_in(field, get_language() or "ka")
 
-    def _in_georgian_only(self, field: str) -> bool:
-        return bool(getattr(self.score, field) and not self._text(field))
-
     @property
     def evidence(self) -> str:
         return self._text("evidence")
@@ -160,7 +158,12 @@ class AnswerView:
     @property
     def untranslated(self) -> list[str]:
         """Which of the texts exist only in Georgian (on an English page)."""
-        return [f for f in ("na_reason", "evidence", "reply") if self._in_georgian_only(f)]
+        language = get_language() or "ka"
+        return [
+            f
+            for f in ("na_reason", "evidence", "reply")
+            if getattr(self.score, f) and not self.score.text_in(f, language)
+        ]
 
     @property
     def links(self) -> list[str]:
@@ -264,17 +267,19 @@ def scorecard(municipality: Municipality, cycle: Cycle) -> Scorecard | None:
         return None
     cycle = entry.cycle
     bands = Bands.of(cycle.methodology_id)
-    # This cycle's scores (for ranks), and the years before it (for the previous cycle).
-    up_to_cycle = list(
+    # This cycle's scores (for ranks), each row with the previous cycle's year
+    # (cycles.latest_earlier, asked of the database).
+    earlier = published_cycles().filter(year__lt=cycle.year).values("year")[:1]
+    in_cycle = list(
         ScoreSnapshot.objects.current()
-        .filter(assessment__cycle__year__lte=cycle.year)
+        .filter(assessment__cycle_id=cycle.pk)
+        .annotate(previous_year=Subquery(earlier))
         .values_list(
             "assessment__municipality_id", "assessment__kind", "overall",
-            "assessment__municipality__slug", "assessment__cycle__year",
+            "assessment__municipality__slug", "previous_year",
         )
     )  # fmt: skip
-    in_cycle = [row for row in up_to_cycle if row[4] == cycle.year]
-    previous_year = latest_earlier({row[4] for row in up_to_cycle}, cycle.year)
+    previous_year = in_cycle[0][4]  # the municipality's own snapshot is among them
     ranks = rank_by_kind(row[:3] for row in in_cycle)
     kinds: dict[str, KindSummary] = {}
     previous_of: dict[str, HistoryEntry] = {}
@@ -336,7 +341,12 @@ def scorecard(municipality: Municipality, cycle: Cycle) -> Scorecard | None:
     version_id = cycle.methodology_id
     criteria_by_area = defaultdict(list)
     indicators_by_criterion = defaultdict(list)
-    for indicator in Indicator.objects.filter(criterion__area__version_id=version_id):
+    # An indicator's description and data source are the methodology's to show, not a
+    # scorecard's: the longest texts of the row stay in the database.
+    indicators = Indicator.objects.filter(criterion__area__version_id=version_id).defer(
+        "description", "data_source"
+    )
+    for indicator in indicators:
         indicators_by_criterion[indicator.criterion_id].append(indicator)
     for criterion in Criterion.objects.filter(area__version_id=version_id):
         criteria_by_area[criterion.area_id].append(criterion)
