@@ -5,15 +5,17 @@ inside one transaction, and queues its email for after the commit.
 """
 
 import datetime
+from dataclasses import dataclass
 
 from celery import shared_task
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from indicators.models import Criterion, ThematicArea
+from musqat.cache import clear_public_pages
 
 from . import scoring
 from .models import (
@@ -23,13 +25,16 @@ from .models import (
     CriterionScore,
     EvidenceFile,
     IndicatorScore,
+    MethodologyRows,
+    Response,
     ReviewComment,
     ScoreSnapshot,
+    read_methodology,
 )
 from .notifications import send_notification
 from .pdf import jobs as pdf_jobs
 from .permissions import role_for
-from .results.revisions import changes_between
+from .results.revisions import ANSWER_FIELDS, answer_of
 from .scoring import STORED_SCORE_PLACES, STORED_SHARE_PLACES, rounded
 from .workflow import SYSTEM, Status, find_transition
 
@@ -54,10 +59,11 @@ def _record(assessment: Assessment, action: str, by) -> None:
     assessment._history_user = by
 
 
-def _notify(event: str, assessment: Assessment) -> None:
+def _notify(event: str, assessment: Assessment, history_id: int | None = None) -> None:
     """Queue the event's emails once the transaction commits (never for a rollback)."""
     # The history record of this very change names the occurrence.
-    key = f"{event}:{assessment.pk}:{assessment.history.latest().history_id}"
+    history_id = history_id or assessment.history.latest().history_id
+    key = f"{event}:{assessment.pk}:{history_id}"
     send_notification.delay_on_commit(event=event, assessment_id=assessment.pk, key=key)
 
 
@@ -189,18 +195,24 @@ def publish_assessment(
 
     A first publication is revision 1. A later one is a correction: it needs a
     public note in both languages, and the earlier revisions stay readable.
+
+    The methodology and the answers are each read once, and every level of scores is
+    written with one insert.
     """
     with transaction.atomic():
         assessment = _locked(assessment)
         _check(assessment, "publish", by)
-        result = assessment.score()
+        methodology = read_methodology(assessment.cycle.methodology_id, kind=assessment.kind)
+        responses = _answers_of([assessment.pk]).get(assessment.pk, {})
+        result = _score_of(methodology, responses)
         _require_complete(result)
         previous = assessment.snapshots.order_by("-revision").first()
         revision = previous.revision + 1 if previous else 1
         if revision > 1 and not (note_ka.strip() and note_en.strip()):
             raise ValidationError(_("A correction needs a public note in Georgian and in English."))
         now = timezone.now()
-        assessment.snapshots.filter(is_current=True).update(is_current=False)
+        if previous is not None:
+            assessment.snapshots.filter(is_current=True).update(is_current=False)
         snapshot = ScoreSnapshot.objects.create(
             assessment=assessment,
             revision=revision,
@@ -211,8 +223,9 @@ def publish_assessment(
             published_at=now,
             published_by=by,
         )
-        _store_scores(snapshot, assessment, result)
-        if previous is not None and not _changes_anything(previous, snapshot):
+        rows = _score_rows(snapshot, methodology, responses, result)
+        _store_scores([rows])
+        if previous is not None and not _changes_anything(previous, rows.indicators):
             raise ValidationError(
                 _(
                     "This correction changes nothing that revision %(revision)s published: "
@@ -232,53 +245,204 @@ def publish_assessment(
     return snapshot
 
 
-def _changes_anything(previous: ScoreSnapshot, snapshot: ScoreSnapshot) -> bool:
-    """Whether a new revision would show anything its predecessor did not: an answer, a
-    text, a score, or an evidence file added or removed since."""
+def publish_assessments(
+    *, assessments: list[Assessment], by, notify: bool = True, render: bool = True
+) -> list[ScoreSnapshot]:
+    """Publish several assessments for the first time, together and all or nothing: what
+    project staff do at the end of a cycle.
 
-    def answers(of):
-        return {
-            s.indicator_id: s for s in of.indicators.select_related("indicator__criterion__area")
-        }
+    Each one is locked and checked by the workflow table, and must be complete, as
+    publish_assessment asks; a correction needs its own public note, so it is published
+    alone. Each methodology is read once, and every level of scores for all of them is
+    written with one insert, so that a whole cycle takes about as many queries as one.
+    """
+    ids = sorted({assessment.pk for assessment in assessments})
+    with transaction.atomic():
+        locked = list(
+            # Only the assessments, in one order: a single step locks its assessment and
+            # then its cycle, so a batch holding the cycle while it waits for one of many
+            # assessments could deadlock with it.
+            Assessment.objects.select_for_update(of=("self",))
+            .select_related("cycle", "municipality")
+            .filter(pk__in=ids)
+            .order_by("pk")
+        )
+        if len(locked) != len(ids):
+            raise ValidationError(_("Some of the selected assessments no longer exist."))
+        for assessment in locked:
+            _check(assessment, "publish", by)
+        corrections = set(
+            ScoreSnapshot.objects.filter(assessment_id__in=ids).values_list(
+                "assessment_id", flat=True
+            )
+        )
+        if corrections:
+            raise ValidationError(
+                _("A correction is published on its own, with its public note: %(assessments)s.")
+                % {"assessments": _names(a for a in locked if a.pk in corrections)}
+            )
+        answers = _answers_of(ids)
+        methodologies: dict[tuple[int, str], MethodologyRows] = {}
+        scored = []
+        for assessment in locked:
+            key = (assessment.cycle.methodology_id, assessment.kind)
+            if key not in methodologies:
+                methodologies[key] = read_methodology(key[0], kind=key[1])
+            scored.append((assessment, _score_of(methodologies[key], answers[assessment.pk])))
+        incomplete = [assessment for assessment, result in scored if result.missing]
+        if incomplete:
+            raise ValidationError(
+                _(
+                    "Every indicator must be answered or marked not applicable. "
+                    "Incomplete: %(assessments)s."
+                )
+                % {"assessments": _names(incomplete)}
+            )
+        now = timezone.now()
+        snapshots = ScoreSnapshot.objects.bulk_create(
+            ScoreSnapshot(
+                assessment=assessment,
+                revision=1,
+                overall=rounded(result.overall, STORED_SCORE_PLACES),
+                coverage=rounded(result.coverage, STORED_SHARE_PLACES),
+                published_at=now,
+                published_by=by,
+            )
+            for assessment, result in scored
+        )
+        _store_scores(
+            [
+                _score_rows(
+                    snapshot,
+                    methodologies[(assessment.cycle.methodology_id, assessment.kind)],
+                    answers[assessment.pk],
+                    result,
+                )
+                for snapshot, (assessment, result) in zip(snapshots, scored, strict=True)
+            ]
+        )
+        for assessment in locked:
+            assessment.status = Status.PUBLISHED
+            assessment.published_at = assessment.published_at or now
+            assessment.updated_at = now
+            _record(assessment, "publish", by)
+        Assessment.objects.bulk_update(locked, ["status", "published_at", "updated_at"])
+        history = Assessment.history.bulk_history_create(locked, update=True)
+        # Bulk writes send no signals: the public pages are told here.
+        transaction.on_commit(clear_public_pages)
+        if notify:
+            for assessment, record in zip(locked, history, strict=True):
+                _notify("published", assessment, history_id=record.history_id)
+        if render:
+            _queue_pdfs(locked)
+    return snapshots
 
-    if changes_between(answers(previous), answers(snapshot)):
+
+def _names(assessments) -> str:
+    return ", ".join(str(assessment) for assessment in assessments)
+
+
+def _queue_pdfs(published: list[Assessment]) -> None:
+    """A cycle now wholly published is queued once (its report and every scorecard);
+    otherwise each municipality's scorecard is."""
+    if not settings.RENDER_PDFS:
+        return
+    by_cycle: dict[int, list[Assessment]] = {}
+    for assessment in published:
+        by_cycle.setdefault(assessment.cycle_id, []).append(assessment)
+    for assessments in by_cycle.values():
+        cycle = assessments[0].cycle
+        municipalities = sorted({assessment.municipality_id for assessment in assessments})
+        if not cycle.assessments.exclude(status=Status.PUBLISHED).exists():
+            municipalities = municipalities[:1]
+        for municipality_id in municipalities:
+            pdf_jobs.queue_after_publish(cycle, municipality_id)
+
+
+# What a published revision freezes of each answer, besides its score.
+FROZEN_ANSWER_FIELDS = ("value", "is_na", *AnswerTexts.TEXT_FIELDS)
+
+
+def _answers_of(assessment_ids: list[int]) -> dict[int, dict[int, dict]]:
+    """Each assessment's answers by indicator id: the values to score and the texts to
+    freeze, read once for both."""
+    answers: dict[int, dict[int, dict]] = {pk: {} for pk in assessment_ids}
+    rows = Response.objects.filter(assessment_id__in=assessment_ids).order_by()
+    for row in rows.values("assessment_id", "indicator_id", *FROZEN_ANSWER_FIELDS):
+        answers[row.pop("assessment_id")][row.pop("indicator_id")] = row
+    return answers
+
+
+def _score_of(methodology: MethodologyRows, answers: dict[int, dict]) -> scoring.Result:
+    return methodology.score(
+        (indicator_id, answer["value"], answer["is_na"]) for indicator_id, answer in answers.items()
+    )
+
+
+@dataclass
+class ScoreRows:
+    """The rows that freeze one revision's scores, not yet saved."""
+
+    areas: list[AreaScore]
+    criteria: list[CriterionScore]
+    indicators: list[IndicatorScore]
+
+
+def _score_rows(
+    snapshot: ScoreSnapshot,
+    methodology: MethodologyRows,
+    responses: dict[int, dict],
+    result: scoring.Result,
+) -> ScoreRows:
+    return ScoreRows(
+        areas=[
+            AreaScore(
+                snapshot_id=snapshot.pk,
+                area_id=area_id,
+                score=rounded(result.areas[code], STORED_SCORE_PLACES),
+            )
+            for area_id, code in methodology.areas
+        ],
+        criteria=[
+            CriterionScore(
+                snapshot_id=snapshot.pk,
+                criterion_id=criterion_id,
+                score=rounded(result.criteria[code], STORED_SCORE_PLACES),
+            )
+            for criterion_id, code in methodology.criteria
+        ],
+        indicators=[
+            IndicatorScore(
+                snapshot_id=snapshot.pk,
+                indicator_id=indicator_id,
+                normalised=rounded(result.indicators[code], STORED_SHARE_PLACES),
+                **responses[indicator_id],
+            )
+            for indicator_id, code in methodology.indicators
+        ],
+    )
+
+
+def _store_scores(revisions: list[ScoreRows]) -> None:
+    """Write the rows of one or more revisions: one insert for each level."""
+    AreaScore.objects.bulk_create([row for rows in revisions for row in rows.areas])
+    CriterionScore.objects.bulk_create([row for rows in revisions for row in rows.criteria])
+    IndicatorScore.objects.bulk_create([row for rows in revisions for row in rows.indicators])
+
+
+def _changes_anything(previous: ScoreSnapshot, indicators: list[IndicatorScore]) -> bool:
+    """Whether a new revision (its indicator rows) would show anything its predecessor did
+    not: an answer, a text, a score, or an evidence file added or removed since."""
+    earlier = {
+        row[0]: row[1:]
+        for row in previous.indicators.order_by().values_list("indicator_id", *ANSWER_FIELDS)
+    }
+    later = {score.indicator_id: answer_of(score) for score in indicators}
+    if earlier != later:
         return True
     since = previous.published_at
     return (
-        EvidenceFile.objects.filter(response__assessment_id=snapshot.assessment_id)
+        EvidenceFile.objects.filter(response__assessment_id=previous.assessment_id)
         .filter(Q(uploaded_at__gt=since) | Q(removed_at__gt=since))
         .exists()
-    )
-
-
-def _store_scores(snapshot: ScoreSnapshot, assessment: Assessment, result: scoring.Result):
-    version_id = assessment.cycle.methodology_id
-    areas = ThematicArea.objects.filter(version_id=version_id)
-    criteria = Criterion.objects.filter(area__version_id=version_id)
-    indicators = assessment.indicators()
-    responses = {r.indicator_id: r for r in assessment.responses.all()}
-    AreaScore.objects.bulk_create(
-        AreaScore(
-            snapshot=snapshot, area=a, score=rounded(result.areas[a.code], STORED_SCORE_PLACES)
-        )
-        for a in areas
-    )
-    CriterionScore.objects.bulk_create(
-        CriterionScore(
-            snapshot=snapshot,
-            criterion=c,
-            score=rounded(result.criteria[c.code], STORED_SCORE_PLACES),
-        )
-        for c in criteria
-    )
-    IndicatorScore.objects.bulk_create(
-        IndicatorScore(
-            snapshot=snapshot,
-            indicator=i,
-            value=responses[i.pk].value,
-            is_na=responses[i.pk].is_na,
-            normalised=rounded(result.indicators[i.code], STORED_SHARE_PLACES),
-            **{name: getattr(responses[i.pk], name) for name in AnswerTexts.TEXT_FIELDS},
-        )
-        for i in indicators
     )

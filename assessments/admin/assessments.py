@@ -77,6 +77,7 @@ class AssessmentAdmin(TransitionViews, HistoryWithoutRevert, SimpleHistoryAdmin)
     autocomplete_fields = ["municipality", "organization"]
     readonly_fields = ["status", "reply_deadline", "submitted_at", "published_at", "updated_at"]
     inlines = [ReviewCommentInline]
+    actions = ["publish_selected"]
     change_form_template = "admin/assessments/assessment/change_form.html"
 
     def get_queryset(self, request):

@@ -1,19 +1,99 @@
 """The assessment admin's workflow step: confirm a transition, with what it needs, and make it."""
 
-from django.contrib import messages
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.core.exceptions import ValidationError
+from django.db import DatabaseError
 from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from .. import services
 from ..answers.messages import missing_by_area
-from ..permissions import role_for
+from ..permissions import is_project_staff, role_for
 from ..workflow import Status, TransitionNotAllowed, find_transition
 from .forms import OpenReplyForm, PublishForm, ReturnCommentFormSet, ReturnForm
 
 
 class TransitionViews:
     """Mixed into AssessmentAdmin, whose _visible, _refuse and _page it uses."""
+
+    def has_publish_permission(self, request):
+        return is_project_staff(request.user)
+
+    @admin.action(description=_("Publish the selected assessments"), permissions=["publish"])
+    def publish_selected(self, request, queryset):
+        """First publications of many assessments at once (the end of a cycle), all or
+        nothing, after a page that lists them; corrections are published one by one."""
+        assessments = list(
+            queryset.select_related("municipality", "cycle", "organization").order_by(
+                "cycle__year", "municipality__slug", "kind"
+            )
+        )
+        if request.POST.get("confirmed") == "yes":
+            try:
+                services.publish_assessments(assessments=assessments, by=request.user)
+            except TransitionNotAllowed:
+                messages.error(
+                    request,
+                    _("Nothing was published: only assessments under review can be published."),
+                )
+            except ValidationError as error:
+                messages.error(
+                    request, _("Nothing was published: %(why)s") % {"why": " ".join(error.messages)}
+                )
+            except DatabaseError:
+                # Another step held one of them too long (PostgreSQL broke a deadlock).
+                messages.error(
+                    request,
+                    _("Nothing was published: someone else was changing one of them. Try again."),
+                )
+            else:
+                messages.success(
+                    request,
+                    ngettext(
+                        "Published %(count)d assessment.",
+                        "Published %(count)d assessments.",
+                        len(assessments),
+                    )
+                    % {"count": len(assessments)},
+                )
+            return None
+        published_before = set(
+            queryset.filter(snapshots__isnull=False).values_list("pk", flat=True)
+        )
+        refused = [
+            (assessment, reason)
+            for assessment in assessments
+            if (reason := self._why_not_publish(request, assessment, published_before))
+        ]
+        return TemplateResponse(
+            request,
+            "admin/assessments/assessment/publish_selected.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": _("Publish the selected assessments"),
+                "assessments": assessments,
+                "refused": refused,
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
+
+    def _why_not_publish(self, request, assessment, published_before) -> str:
+        try:
+            find_transition(
+                action="publish",
+                status=assessment.status,
+                kind=assessment.kind,
+                role=role_for(request.user, assessment),
+            )
+        except TransitionNotAllowed:
+            return _("It is not under review.")
+        if assessment.pk in published_before:
+            return _("It is a correction: publish it on its own, with its public note.")
+        return ""
 
     def transition_view(self, request, object_id, action):
         """Confirm, then make one workflow transition, with what that transition needs."""

@@ -13,9 +13,11 @@ from .cycles import (
     ANSWERED_BY,
     Assessment,
     Cycle,
+    MethodologyRows,
     indicator_spec,
     methodology_lock,
     methodology_spec,
+    read_methodology,
 )
 from .jobs import Document, Export, ExportKind, JobStatus, Rendering
 from .plans import (
@@ -77,4 +79,6 @@ __all__ = [
     "invalid_answer_message",
     "methodology_lock",
     "methodology_spec",
+    "MethodologyRows",
+    "read_methodology",
 ]

@@ -1,5 +1,9 @@
 """Assessment rounds and the assessments in them."""
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -182,30 +186,84 @@ class Assessment(models.Model):
 
     def score(self) -> scoring.Result:
         """Score the current answers (partial while some are missing)."""
-        methodology = methodology_spec(self.cycle.methodology_id, kind=self.kind)
-        answers = {
-            response.indicator.code: response.as_answer()
-            for response in self.responses.select_related("indicator")
-        }
-        return scoring.score(methodology, answers)
+        methodology = read_methodology(self.cycle.methodology_id, kind=self.kind)
+        answers = self.responses.order_by().values_list("indicator_id", "value", "is_na")
+        return methodology.score(answers)
 
 
-def methodology_spec(version_id: int, *, kind: str) -> scoring.Methodology:
-    """The plain structure of a methodology version, as the scoring engine reads it.
+@dataclass(frozen=True)
+class MethodologyRows:
+    """A methodology version as scoring and publishing read it: the engine's plain
+    structure, and the rows (id, code) its codes stand for, in the engine's order."""
+
+    spec: scoring.Methodology
+    areas: tuple[tuple[int, str], ...]
+    criteria: tuple[tuple[int, str], ...]
+    # Only the indicators that the assessment's kind answers.
+    indicators: tuple[tuple[int, str], ...]
+
+    def score(self, answers: Iterable[tuple[int, Decimal | None, bool]]) -> scoring.Result:
+        """Score (indicator id, value, is N/A) answers; answers to indicators outside
+        this kind's set take no part, as the engine leaves them out anyway."""
+        codes = dict(self.indicators)
+        return scoring.score(
+            self.spec,
+            {
+                codes[indicator_id]: scoring.Answer(value=value, is_na=is_na)
+                for indicator_id, value, is_na in answers
+                if indicator_id in codes
+            },
+        )
+
+
+# What the engine needs of an indicator (its scale's top level is counted from the Georgian
+# labels), and no more: the long texts stay in the database.
+SPEC_FIELDS = ("code", "response_type", "weight", "worst", "best", "scale_labels_ka")
+
+
+def read_methodology(version_id: int, *, kind: str) -> MethodologyRows:
+    """Read a methodology version for one kind of assessment: three small queries.
 
     Only the indicators that this kind of assessment answers take part; a
     criterion left with none has no score, like one whose indicators are all N/A.
+    Nothing is kept between calls, so an edit to a draft methodology is never
+    scored stale; a batch reads once and passes the result along.
     """
-    areas = ThematicArea.objects.filter(version_id=version_id).order_by("order", "code")
-    criteria = Criterion.objects.filter(area__version_id=version_id).select_related("area")
-    indicators = Indicator.objects.filter(
-        criterion__area__version_id=version_id, answered_by__in=ANSWERED_BY[kind]
-    ).select_related("criterion")
-    return scoring.Methodology(
-        areas=[scoring.AreaSpec(a.code, a.weight) for a in areas],
-        criteria=[scoring.CriterionSpec(c.code, c.area.code, c.weight) for c in criteria],
+    areas = list(
+        ThematicArea.objects.filter(version_id=version_id)
+        .order_by("order", "code")
+        .values_list("pk", "code", "weight")
+    )
+    criteria = list(
+        Criterion.objects.filter(area__version_id=version_id).values_list(
+            "pk", "code", "weight", "area__code"
+        )
+    )
+    indicators = list(
+        Indicator.objects.filter(
+            criterion__area__version_id=version_id, answered_by__in=ANSWERED_BY[kind]
+        )
+        .select_related("criterion")
+        .only(*SPEC_FIELDS, "criterion__code")
+    )
+    spec = scoring.Methodology(
+        areas=[scoring.AreaSpec(code, weight) for _pk, code, weight in areas],
+        criteria=[
+            scoring.CriterionSpec(code, area, weight) for _pk, code, weight, area in criteria
+        ],
         indicators=[indicator_spec(i) for i in indicators],
     )
+    return MethodologyRows(
+        spec=spec,
+        areas=tuple((row[0], row[1]) for row in areas),
+        criteria=tuple((row[0], row[1]) for row in criteria),
+        indicators=tuple((i.pk, i.code) for i in indicators),
+    )
+
+
+def methodology_spec(version_id: int, *, kind: str) -> scoring.Methodology:
+    """The plain structure of a methodology version, as the scoring engine reads it."""
+    return read_methodology(version_id, kind=kind).spec
 
 
 def indicator_spec(indicator: Indicator) -> scoring.IndicatorSpec:
