@@ -133,6 +133,37 @@ def _page_key(request, *, gzipped: bool) -> str:
     return f"{PAGE_KEY_PREFIX}{'gzip:' if gzipped else ''}{digest}"
 
 
+# A crowd asking for a page that is not stored (just after publishing, say) is served by
+# one of them building it while the others wait for it, up to WAIT_SECONDS: the others
+# would only build the same page, each taking the processor from the rest.
+BUILDING_SECONDS = 30  # a builder that died lets the page be built again after this
+WAIT_SECONDS = 3.0
+WAIT_STEP_SECONDS = 0.02
+
+
+def _building_key(key: str, current) -> str:
+    return f"{key}:building:{current}"
+
+
+def _built_by_another(key: str, current):
+    """The page, once the request already building it has stored it; None when this
+    request is to build it (nobody is, the builder gave up without storing it, or it
+    takes too long). An unreachable cache makes every request build its own page."""
+    building = _building_key(key, current)
+    if cache.add(building, 1, timeout=BUILDING_SECONDS):
+        return None  # this request builds it
+    deadline = time.monotonic() + WAIT_SECONDS
+    while time.monotonic() < deadline:
+        found = cache.get_many([key, building])
+        stored = found.get(key)
+        if stored is not None and stored[0] == current:
+            return stored
+        if building not in found:
+            return None  # built and not stored (an error page), or nobody building
+        time.sleep(WAIT_STEP_SECONDS)
+    return None
+
+
 def public_page(view=None, *, reads: tuple[str, ...] = (), lists: tuple[str, ...] = ()):
     """Cache the view's successful GET responses for anonymous visitors.
 
@@ -164,21 +195,27 @@ def public_page(view=None, *, reads: tuple[str, ...] = (), lists: tuple[str, ...
             current, stored = found.get(GENERATION_KEY), found.get(key)
         if current is None:
             current = _start_generation()
+        if stored is None or stored[0] != current:
+            stored = _built_by_another(key, current)
         if stored is not None and stored[0] == current:
             recent_pages.keep(key, stored)
             _generation, content_type, content = stored
             response = HttpResponse(content, content_type=content_type)
         else:
-            response = view(request, *args, **kwargs)
-            if not _storable_response(response):
-                return response
-            content_type, content = response["Content-Type"], response.content
-            if gzipped:
-                content = gzip.compress(content, compresslevel=COMPRESS_LEVEL, mtime=0)
-                response.content = content
-            stored = (current, content_type, content)
-            cache.set(key, stored, timeout=settings.PUBLIC_PAGE_SECONDS)
-            recent_pages.keep(key, stored)
+            building = _building_key(key, current)
+            try:
+                response = view(request, *args, **kwargs)
+                if not _storable_response(response):
+                    return response
+                content_type, content = response["Content-Type"], response.content
+                if gzipped:
+                    content = gzip.compress(content, compresslevel=COMPRESS_LEVEL, mtime=0)
+                    response.content = content
+                stored = (current, content_type, content)
+                cache.set(key, stored, timeout=settings.PUBLIC_PAGE_SECONDS)
+                recent_pages.keep(key, stored)
+            finally:
+                cache.delete(building)
         if gzipped:
             response["Content-Encoding"] = "gzip"
         patch_vary_headers(response, ("Accept-Encoding",))

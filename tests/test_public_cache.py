@@ -9,6 +9,8 @@ served again.
 
 import gzip
 import itertools
+import threading
+import time
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
@@ -176,3 +178,80 @@ def test_a_page_built_while_something_is_published_is_not_served_again(db):
     assert visit() == b"build 1"
     assert visit() == b"build 2"  # the first was built from data older than the publication
     assert visit() == b"build 2"
+
+
+def anonymous_visit(page, path="/en/crowded/"):
+    request = RequestFactory().get(path)
+    request.user = AnonymousUser()
+    return page(request)
+
+
+def marks_of_building():
+    """The cache's keys that say a page is being built (local-memory cache)."""
+    return [key for key in cache._cache if ":building:" in key]
+
+
+def test_a_request_waits_for_the_page_another_is_building_instead_of_building_it(db):
+    """A crowd arriving at a page nobody has stored: one builds it, the others wait."""
+    builds = []
+    release = threading.Event()
+
+    @public_page
+    def page(request):
+        builds.append(threading.current_thread().name)
+        release.wait(5)
+        return HttpResponse(b"the page")
+
+    first = threading.Thread(target=anonymous_visit, args=(page,), name="first")
+    first.start()
+    while not builds:
+        time.sleep(0.01)
+    answers = []
+    waiting = threading.Thread(
+        target=lambda: answers.append(anonymous_visit(page).content), name="second"
+    )
+    waiting.start()
+    time.sleep(0.2)  # the second finds the first building, and waits
+    release.set()
+    first.join(5)
+    waiting.join(5)
+
+    assert builds == ["first"]
+    assert answers == [b"the page"]
+    assert marks_of_building() == []
+
+
+def test_a_request_builds_the_page_itself_when_the_builder_stored_nothing(db):
+    calls = itertools.count(1)
+
+    @public_page
+    def page(request):
+        number = next(calls)
+        if number == 1:
+            raise RuntimeError("the first build fails")
+        return HttpResponse(f"build {number}")
+
+    with pytest.raises(RuntimeError):
+        anonymous_visit(page)
+
+    assert marks_of_building() == []  # the failed build let go of the page
+    started = time.monotonic()
+    assert anonymous_visit(page).content == b"build 2"
+    assert time.monotonic() - started < page_cache.WAIT_SECONDS
+
+
+def test_a_request_waits_no_longer_than_its_limit_for_a_builder_that_died(db, monkeypatch):
+    monkeypatch.setattr(page_cache, "WAIT_SECONDS", 0.3)
+
+    @public_page
+    def page(request):
+        return HttpResponse(b"built here")
+
+    # A builder that died half-way leaves its mark until it expires.
+    request = RequestFactory().get("/en/crowded/")
+    key = page_cache._page_key(request, gzipped=False)
+    cache.add(page_cache._building_key(key, page_cache.generation()), 1, timeout=60)
+    started = time.monotonic()
+
+    assert anonymous_visit(page).content == b"built here"
+    assert 0.3 <= time.monotonic() - started < 2
