@@ -394,14 +394,23 @@ def wrk(port: int, paths: list[str], *, connections: int, seconds: int, scratch:
     return result
 
 
-def alternating(port: int, first: list[str], second: list[str], *, seconds: int, scratch: Path):
-    """Two wrk runs at 50 connections, in 10-second slices taken in turn, so that the
-    machine's other work weighs on both alike; each one's figures over its slices (p50
-    the median of the slices', p99 and max the highest)."""
+def sent_bytes(port: int, path: str) -> int:
+    """How many bytes of body a page sends to a client that accepts gzip, as wrk does."""
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}{path}", headers={"Accept-Encoding": "gzip"}
+    )
+    with urllib.request.urlopen(request, timeout=30) as answer:
+        return len(answer.read())
+
+
+def alternating(port: int, *lists: list[str], seconds: int, scratch: Path):
+    """wrk runs at 50 connections, one per list of paths, in 10-second slices taken in turn,
+    so that the machine's other work weighs on all alike; each one's figures over its slices
+    (p50 the median of the slices', p99 and max the highest)."""
     slices = max(1, seconds // 10)
-    runs = ([], [])
+    runs = tuple([] for _ in lists)
     for _ in range(slices):
-        for paths, results in zip((first, second), runs, strict=True):
+        for paths, results in zip(lists, runs, strict=True):
             results.append(
                 wrk(port, paths, connections=50, seconds=seconds // slices, scratch=scratch)
             )
@@ -612,13 +621,23 @@ def run(options, scratch: Path, servers: Servers) -> int:
     flush_cache()
     with serving(servers, port, masters=1, workers=3):
         warm(port, [scorecard])
-        trivial, cached = alternating(
-            port, ["/bench/trivial"], [scorecard], seconds=options.seconds, scratch=scratch
-        )
+        # What the page's bytes alone cost: the trivial view sending as many (compressed,
+        # as wrk asks) as the cached scorecard does.
+        size = sent_bytes(port, scorecard)
+        trivial, cached, sized = alternating(
+            port, ["/bench/trivial"], [scorecard], [f"/bench/sized/{size}"],
+            seconds=options.seconds, scratch=scratch,
+        )  # fmt: skip
         print(f"   trivial view      {wrk_line(trivial)}")
         print(f"   cached scorecard  {wrk_line(cached)}")
+        print(f"   trivial, {size / 1024:.0f} KiB  {wrk_line(sized)}")
         ratio = cached["rps"] / trivial["rps"]
         report.check("cached scorecard / trivial", f"{ratio:.2f}", ratio >= 0.8, "≥ 0.8")
+        print(
+            f"   (the trivial view sending the page's {size / 1024:.0f} KiB: "
+            f"{sized['rps'] / trivial['rps']:.2f} × the trivial view; the cached scorecard "
+            f"{cached['rps'] / sized['rps']:.2f} × that)"
+        )
         report.check(
             "errors (both)", trivial["errors"] + cached["errors"],
             trivial["errors"] + cached["errors"] == 0, "0",
