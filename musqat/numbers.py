@@ -2,7 +2,35 @@
 
 from decimal import Decimal
 
-from django.utils.formats import number_format
+from django.core.signals import setting_changed
+from django.utils.formats import get_format, number_format
+from django.utils.translation import get_language
+
+# The decimal mark of each language, looked up once: a scorecard shows some 500 scores.
+_decimal_marks: dict[str | None, str] = {}
+TENTH = Decimal("0.1")
+
+
+def _forget_decimal_marks(**_kwargs) -> None:
+    _decimal_marks.clear()
+
+
+setting_changed.connect(_forget_decimal_marks)
+
+
+def one_decimal(value: Decimal) -> str:
+    """A value already rounded to one decimal, written as number_format(value,
+    decimal_pos=1) writes it ("56,7" on Georgian pages), in a fraction of its time."""
+    if abs(value) >= 1000:
+        return number_format(value, decimal_pos=1)  # thousands may be grouped
+    language = get_language()
+    mark = _decimal_marks.get(language)
+    if mark is None:
+        mark = _decimal_marks[language] = get_format("DECIMAL_SEPARATOR")
+    if abs(value) < TENTH:
+        return f"0{mark}0"
+    whole, _, tenths = format(abs(value), "f").partition(".")
+    return f"{'-' if value < 0 else ''}{whole}{mark}{(tenths + '0')[0]}"
 
 
 def plain_number(value: Decimal) -> str:

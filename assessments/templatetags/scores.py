@@ -3,7 +3,7 @@ from decimal import Decimal
 from django import template
 from django.utils.formats import number_format
 
-from musqat.numbers import plain_number
+from musqat.numbers import one_decimal, plain_number
 from musqat.svg import text_colour_on
 
 from .. import scoring
@@ -17,7 +17,7 @@ def score(value):
     shown = scoring.for_display(value)
     if shown is None:
         return "–"
-    return number_format(shown, decimal_pos=1)
+    return one_decimal(shown)
 
 
 @register.filter
@@ -26,7 +26,7 @@ def signed_score(value):
     shown = scoring.for_display(value)
     if shown is None:
         return "–"
-    text = number_format(abs(shown), decimal_pos=1)
+    text = one_decimal(abs(shown))
     if shown > 0:
         return f"+{text}"
     if shown < 0:
