@@ -672,6 +672,13 @@ def test_the_command_renders_a_cycle_with_one_line_per_file(results_2021, quick_
     assert lines == ["Every PDF of cycle 2021 is up to date."]
     assert len(quick_pdfs) == 8
 
+    # Queued for a worker a moment ago (as publishing with a broker leaves them): not
+    # queued again, and not called up to date either.
+    Rendering.objects.update(status=JobStatus.PENDING, requested_at=timezone.now())
+    lines, errors = run("--cycle", "2021", "--only-stale")
+
+    assert lines == ["Every PDF of cycle 2021 is made or queued: 8 wait for a worker."]
+
 
 def test_the_command_refuses_a_year_with_no_cycle(results_2021, quick_pdfs):
     with pytest.raises(CommandError, match=r"There is no cycle 1999\. Cycles: 2021\."):

@@ -3,7 +3,7 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from assessments.models import Cycle, JobStatus
+from assessments.models import Cycle, JobStatus, Rendering
 from assessments.pdf import documents, jobs
 
 
@@ -46,7 +46,12 @@ class Command(BaseCommand):
                 self.stdout.write(f"{prefix}: {rendering.pages} pages, {seconds:.1f} s")
             else:
                 self.stderr.write(f"{prefix}: failed: {rendering.error}")
-        if not total:
+        waiting = Rendering.objects.filter(cycle=found, status=JobStatus.PENDING).count()
+        if not total and waiting:
+            self.stdout.write(
+                f"Every PDF of cycle {cycle} is made or queued: {waiting} wait for a worker."
+            )
+        elif not total:
             self.stdout.write(f"Every PDF of cycle {cycle} is up to date.")
         elif not eager:
             self.stdout.write(f"{total} PDFs queued; a worker renders them.")
