@@ -3,7 +3,7 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from assessments.models import Cycle, JobStatus, Rendering
+from assessments.models import Cycle, JobStatus
 from assessments.pdf import documents, jobs
 
 
@@ -46,7 +46,10 @@ class Command(BaseCommand):
                 self.stdout.write(f"{prefix}: {rendering.pages} pages, {seconds:.1f} s")
             else:
                 self.stderr.write(f"{prefix}: failed: {rendering.error}")
-        waiting = Rendering.objects.filter(cycle=found, status=JobStatus.PENDING).count()
+        sources = documents.current_sources(cycle=found)
+        waiting = sum(
+            1 for r in documents.renderings_for(sources) if r.status == JobStatus.PENDING
+        )
         if not total and waiting:
             self.stdout.write(
                 f"Every PDF of cycle {cycle} is made or queued: {waiting} wait for a worker."
