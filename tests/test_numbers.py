@@ -37,4 +37,3 @@ def test_one_decimal_writes_what_number_format_writes(language, value):
 def test_one_decimal_in_each_language(language, value, written):
     with translation.override(language):
         assert one_decimal(value) == written
-

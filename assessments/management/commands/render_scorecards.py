@@ -47,9 +47,7 @@ class Command(BaseCommand):
             else:
                 self.stderr.write(f"{prefix}: failed: {rendering.error}")
         sources = documents.current_sources(cycle=found)
-        waiting = sum(
-            1 for r in documents.renderings_for(sources) if r.status == JobStatus.PENDING
-        )
+        waiting = sum(1 for r in documents.renderings_for(sources) if r.status == JobStatus.PENDING)
         if not total and waiting:
             self.stdout.write(
                 f"Every PDF of cycle {cycle} is made or queued: {waiting} wait for a worker."
