@@ -26,11 +26,13 @@ import time
 from functools import wraps
 
 from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
+from django.core.exceptions import DisallowedHost
 from django.http import HttpResponse
 from django.utils.cache import patch_vary_headers
 from django.utils.encoding import escape_uri_path
-from django.utils.translation import get_language
+from django.utils.translation import get_language, get_language_from_path
 
 GENERATION_KEY = "public-pages:generation"
 PAGE_KEY_PREFIX = "public-pages:page:"
@@ -120,14 +122,14 @@ def _storable_response(response) -> bool:
     )
 
 
-def _page_key(request, *, gzipped: bool) -> str:
+def _page_key(request, *, gzipped: bool, language: str | None = None) -> str:
     """Where a page is stored: by its address, language and encoding."""
     path = escape_uri_path(request.path)
     # Scheme and host (one of ALLOWED_HOSTS) are in the key: a page's canonical and share
     # links carry them, so a page asked for through another host is never served for this one.
     origin = f"{request.scheme}://{request.get_host()}"
     # The language too, though the path names it: a page is never served in another.
-    address = f"{get_language()}|{origin}{path}?{request.GET.urlencode()}"
+    address = f"{language or get_language()}|{origin}{path}?{request.GET.urlencode()}"
     # Hashed: an address may be longer than a cache backend takes as a key (memcached: 250).
     digest = hashlib.sha256(address.encode()).hexdigest()
     return f"{PAGE_KEY_PREFIX}{'gzip:' if gzipped else ''}{digest}"
@@ -201,6 +203,7 @@ def public_page(view=None, *, reads: tuple[str, ...] = (), lists: tuple[str, ...
             recent_pages.keep(key, stored)
             _generation, content_type, content = stored
             response = HttpResponse(content, content_type=content_type)
+            request.public_page = (key, current)
         else:
             building = _building_key(key, current)
             try:
@@ -214,6 +217,7 @@ def public_page(view=None, *, reads: tuple[str, ...] = (), lists: tuple[str, ...
                 stored = (current, content_type, content)
                 cache.set(key, stored, timeout=settings.PUBLIC_PAGE_SECONDS)
                 recent_pages.keep(key, stored)
+                request.public_page = (key, current)
             finally:
                 cache.delete(building)
         if gzipped:
@@ -222,3 +226,70 @@ def public_page(view=None, *, reads: tuple[str, ...] = (), lists: tuple[str, ...
         return response
 
     return wrapper
+
+
+# --- Answering a stored page early -----------------------------------------------------------
+
+# A visitor with one of these cookies may be signed in, or have a message waiting: such a
+# request goes the whole way, to the page's own check.
+PERSONAL_COOKIES = (settings.SESSION_COOKIE_NAME, CookieStorage.cookie_name)
+# Headers that belong to one response, never to the stored page.
+OWN_HEADERS = {"content-length", "x-request-id", "set-cookie", "date"}
+
+
+class PublicPageMiddleware:
+    """Answers a stored public page before the rest of the middleware and the URL
+    resolution, for a visitor with no session: the page as the whole stack answered it
+    the first time, headers included (the Content-Security-Policy and the others are the
+    same for every anonymous visitor), under the same generation rule as the pages
+    themselves. It sits after the security and static-file middleware, which still add
+    their headers, and stores only what the page's own decorator stored or served."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        key = self._key(request)
+        if key is not None:
+            stored = recent_pages.get(key)
+            current = cache.get(GENERATION_KEY) if stored is not None else None
+            if stored is None or stored[0] != current:
+                found = cache.get_many([GENERATION_KEY, key])
+                current, stored = found.get(GENERATION_KEY), found.get(key)
+            if stored is not None and current is not None and stored[0] == current:
+                recent_pages.keep(key, stored)
+                _generation, headers, content = stored
+                response = HttpResponse(content)
+                for name, value in headers:
+                    response[name] = value
+                response["Content-Length"] = str(len(content))
+                return response
+        response = self.get_response(request)
+        marked = getattr(request, "public_page", None)
+        if key is not None and marked is not None and self._storable(response):
+            headers = [
+                (name, value) for name, value in response.items() if name.lower() not in OWN_HEADERS
+            ]
+            stored = (marked[1], headers, response.content)
+            cache.set(key, stored, timeout=settings.PUBLIC_PAGE_SECONDS)
+            recent_pages.keep(key, stored)
+        return response
+
+    @staticmethod
+    def _key(request) -> str | None:
+        """Where the whole response is kept; None for a request the early answer is not
+        for (not a GET, a visitor with a session, an address with no language)."""
+        if request.method != "GET" or any(name in request.COOKIES for name in PERSONAL_COOKIES):
+            return None
+        language = get_language_from_path(request.path_info)
+        if language is None:
+            return None
+        try:
+            gzipped = bool(ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")))
+            return "whole:" + _page_key(request, gzipped=gzipped, language=language)
+        except DisallowedHost:
+            return None  # the rest of the stack refuses it
+
+    @staticmethod
+    def _storable(response) -> bool:
+        return _storable_response(response) and not response.cookies

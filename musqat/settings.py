@@ -98,6 +98,8 @@ MIDDLEWARE = [
     "musqat.health.HealthzMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A stored public page, for a visitor with no session, is answered here (musqat/cache.py).
+    "musqat.cache.PublicPageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -13,6 +13,7 @@ import threading
 import time
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.http import HttpResponse
@@ -255,3 +256,82 @@ def test_a_request_waits_no_longer_than_its_limit_for_a_builder_that_died(db, mo
 
     assert anonymous_visit(page).content == b"built here"
     assert 0.3 <= time.monotonic() - started < 2
+
+
+# --- The early answer: a stored page before the rest of the stack ---------------------------
+
+SCORECARD = "/ka/scorecards/2021/telavi/"
+
+
+@pytest.fixture
+def resolutions(monkeypatch):
+    """How many times the URL resolver was asked from now on."""
+    from django.urls.resolvers import URLResolver
+
+    counted = []
+    resolve = URLResolver.resolve
+
+    def counting(self, path):
+        counted.append(path)
+        return resolve(self, path)
+
+    monkeypatch.setattr(URLResolver, "resolve", counting)
+    return counted
+
+
+@pytest.mark.parametrize("headers", [{}, GZIP], ids=["as built", "compressed"])
+def test_a_stored_page_is_answered_before_url_resolution_with_the_same_headers(
+    client, published_2021, resolutions, django_assert_num_queries, headers
+):
+    first = client.get(SCORECARD, **headers)
+    resolutions.clear()
+
+    with django_assert_num_queries(0):
+        again = client.get(SCORECARD, **headers)
+
+    assert resolutions == []
+    assert again.content == first.content
+    same = ["Content-Type", "Content-Security-Policy", "X-Frame-Options", "Content-Language"]
+    for name in [*same, "Vary", "X-Content-Type-Options", "Referrer-Policy"]:
+        assert again[name] == first[name], name
+    assert again.get("Content-Encoding") == first.get("Content-Encoding")
+    assert int(again["Content-Length"]) == len(again.content)
+    assert again["X-Request-ID"] != first["X-Request-ID"]
+
+
+def test_a_visitor_with_a_session_goes_the_whole_way(client, published_2021, resolutions):
+    client.get(SCORECARD)
+    client.cookies[settings.SESSION_COOKIE_NAME] = "an-old-session"
+    resolutions.clear()
+
+    again = client.get(SCORECARD)
+
+    assert again.status_code == 200
+    assert resolutions != []
+
+
+def test_the_early_answer_follows_publishing(client, published_2021):
+    client.get("/en/municipalities/")
+    Municipality.objects.filter(slug="telavi").update(name_en="Telavi (renamed)")
+    clear_public_pages()
+
+    assert "Telavi (renamed)" in client.get("/en/municipalities/").content.decode()
+
+
+def test_a_response_that_sets_a_cookie_is_never_answered_early(db, settings):
+    from musqat.cache import PublicPageMiddleware
+
+    @public_page
+    def page(request):
+        response = HttpResponse(b"with a cookie")
+        response.set_cookie("chosen", "1")
+        return response
+
+    def visit():
+        request = RequestFactory().get("/en/cookie-page/")
+        request.user = AnonymousUser()
+        return PublicPageMiddleware(page)(request)
+
+    assert visit().cookies["chosen"].value == "1"
+
+    assert [key for key in cache._cache if "whole:" in key] == []
