@@ -135,6 +135,20 @@ def _page_key(request, *, gzipped: bool, language: str | None = None) -> str:
     return f"{PAGE_KEY_PREFIX}{'gzip:' if gzipped else ''}{digest}"
 
 
+def _find(key: str):
+    """The current generation and the page stored under the key (None for either that is
+    missing): one read of the generation for a page this process served lately, else
+    one read of both together."""
+    stored = recent_pages.get(key)
+    if stored is None:
+        found = cache.get_many([GENERATION_KEY, key])
+        return found.get(GENERATION_KEY), found.get(key)
+    current = cache.get(GENERATION_KEY)
+    if stored[0] != current:  # something was published since: another process
+        stored = cache.get(key)  # may have stored the page afresh
+    return current, stored
+
+
 # A crowd asking for a page that is not stored (just after publishing, say) is served by
 # one of them building it while the others wait for it, up to WAIT_SECONDS: the others
 # would only build the same page, each taking the processor from the rest.
@@ -187,14 +201,7 @@ def public_page(view=None, *, reads: tuple[str, ...] = (), lists: tuple[str, ...
             return view(request, *args, **kwargs)
         gzipped = bool(ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")))
         key = _page_key(request, gzipped=gzipped)
-        stored = recent_pages.get(key)
-        if stored is not None:
-            current = cache.get(GENERATION_KEY)
-            if stored[0] != current:  # something was published since: another process
-                stored = cache.get(key)  # may have stored the page afresh
-        else:
-            found = cache.get_many([GENERATION_KEY, key])
-            current, stored = found.get(GENERATION_KEY), found.get(key)
+        current, stored = _find(key)
         if current is None:
             current = _start_generation()
         if stored is None or stored[0] != current:
@@ -251,11 +258,7 @@ class PublicPageMiddleware:
     def __call__(self, request):
         key = self._key(request)
         if key is not None:
-            stored = recent_pages.get(key)
-            current = cache.get(GENERATION_KEY) if stored is not None else None
-            if stored is None or stored[0] != current:
-                found = cache.get_many([GENERATION_KEY, key])
-                current, stored = found.get(GENERATION_KEY), found.get(key)
+            current, stored = _find(key)
             if stored is not None and current is not None and stored[0] == current:
                 recent_pages.keep(key, stored)
                 _generation, headers, content = stored
