@@ -1,7 +1,7 @@
 from django.urls import path
 
 from ..api import docs as api
-from . import data, downloads, feeds, plans, views
+from . import data, downloads, feeds, plans, scorecards, views
 
 app_name = "assessments"
 
@@ -14,7 +14,7 @@ urlpatterns = [
     path("plans/<int:year>/", plans.plans, name="plans"),
     path("plans/evidence/<int:pk>/", plans.plan_evidence, name="plan_evidence"),
     path("plans/<int:pk>/order/", plans.plan_order, name="plan_order"),
-    path("scorecards/<int:year>/<slug:slug>/", views.scorecard, name="scorecard"),
+    path("scorecards/<int:year>/<slug:slug>/", scorecards.scorecard, name="scorecard"),
     path(
         "scorecards/<int:year>/<slug:slug>/data.csv", downloads.scorecard_csv, name="scorecard_csv"
     ),

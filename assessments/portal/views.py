@@ -17,11 +17,11 @@ from ..results import charts
 from ..results.comparison import comparison
 from ..results.cycles import KINDS, cycle_results, headline_kind, published_cycles
 from ..results.methodology import methodology_context
-from ..results.plans import action_url, actions_by_indicator, current_plan, plan_url
+from ..results.plans import current_plan
 from ..results.revisions import revision_changes
 from ..results.scorecard import municipality_history
 from ..workflow import Kind
-from .lookup import published_cycle, published_scorecard, report_pdf_of
+from .lookup import published_cycle, report_pdf_of
 from .plans import plan_summary, today
 
 COMPARE_MIN, COMPARE_MAX = 2, 8
@@ -199,36 +199,6 @@ def scorecard_revisions(request, year, slug):
         request,
         "assessments/revisions.html",
         {"municipality": place, "cycle": cycle, "areas": areas, "revisions": revisions},
-    )
-
-
-@public_page
-def scorecard(request, year, slug):
-    card = published_scorecard(year, slug)
-    pdf = find_pdf(
-        Document.SCORECARD,
-        cycle=card.cycle,
-        municipality=card.municipality,
-    )
-    plan = current_plan(card.municipality, card.cycle.year)
-    # The findings the municipality has committed to act on, each with its actions.
-    marks = {}
-    if plan:
-        marks = {
-            indicator: [(action, action_url(action)) for action in actions]
-            for indicator, actions in actions_by_indicator(card.municipality, card.cycle).items()
-        }
-    return render(
-        request,
-        "assessments/scorecard.html",
-        {
-            "card": card,
-            "pdf": pdf,
-            "plan": plan,
-            "plan_address": plan_url(plan) if plan else None,
-            "marks": marks,
-            **charts.scorecard_charts(card),
-        },
     )
 
 
