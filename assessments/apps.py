@@ -46,6 +46,9 @@ class AssessmentsConfig(AppConfig):
         from .permissions import ensure_groups, give_municipal_staff_access
         from .plans import health  # noqa: F401
 
+        # What the site search finds among this app's pages (musqat/search.py).
+        from .portal import search  # noqa: F401
+
         version_locks.append(methodology_lock)
 
         post_migrate.connect(ensure_groups, sender=self)

@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from .health import healthz
+from .search import search
 
 admin.site.site_header = _("MUSQAT administration")
 admin.site.site_title = _("MUSQAT administration")
@@ -24,6 +25,7 @@ urlpatterns = [
 ]
 
 urlpatterns += i18n_patterns(
+    path("search/", search, name="search"),
     path("grants/", include("grants.portal.urls")),
     path("", include("assessments.portal.urls")),
     prefix_default_language=True,
