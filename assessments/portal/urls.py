@@ -1,7 +1,7 @@
 from django.urls import path
 
 from ..api import docs as api
-from . import data, downloads, feeds, plans, scorecards, views
+from . import data, downloads, embeds, feeds, plans, scorecards, views
 
 app_name = "assessments"
 
@@ -11,6 +11,8 @@ urlpatterns = [
     path("municipalities/<slug:slug>/", views.municipality, name="municipality"),
     path("municipalities/<slug:slug>/plan/", plans.plan, name="plan"),
     path("municipalities/<slug:slug>/feed/", feeds.municipality_feed, name="municipality_feed"),
+    path("embed/<slug:slug>/", embeds.card, name="embed"),
+    path("embed/<slug:slug>/badge.svg", embeds.badge, name="embed_badge"),
     path("plans/<int:year>/", plans.plans, name="plans"),
     path("plans/evidence/<int:pk>/", plans.plan_evidence, name="plan_evidence"),
     path("plans/<int:pk>/order/", plans.plan_order, name="plan_order"),
