@@ -8,6 +8,7 @@ from musqat import imports
 from musqat.spreadsheets import Sheet, download, write_csv, write_xlsx
 
 from . import resources
+from .boundary_admin import BoundaryImportAdmin
 from .models import (
     Municipality,
     MunicipalityMembership,
@@ -108,7 +109,7 @@ class RegionAdmin(TranslationAdmin):
 
 
 @admin.register(Municipality)
-class MunicipalityAdmin(SpreadsheetImportAdmin, TranslationAdmin):
+class MunicipalityAdmin(BoundaryImportAdmin, SpreadsheetImportAdmin, TranslationAdmin):
     list_display = ["name", "official_name", "centre", "population", "area_km2", "region"]
     list_filter = ["region"]
     list_select_related = ["region"]

@@ -119,6 +119,53 @@ def path_data(geometry: dict, project: Projection) -> str:
     return "".join(parts)
 
 
+def _ring_area_and_centroid(ring) -> tuple[float, float, float]:
+    """Signed area and centroid of a closed ring of (x, y) points (the shoelace formula)."""
+    area = cx = cy = 0.0
+    for (x0, y0), (x1, y1) in zip(ring, ring[1:], strict=False):
+        cross = x0 * y1 - x1 * y0
+        area += cross
+        cx += (x0 + x1) * cross
+        cy += (y0 + y1) * cross
+    area /= 2
+    if area == 0:
+        xs, ys = [x for x, _y in ring], [y for _x, y in ring]
+        return 0.0, sum(xs) / len(xs), sum(ys) / len(ys)
+    return area, cx / (6 * area), cy / (6 * area)
+
+
+def _crossings(rings, y: float) -> list[float]:
+    """Where the horizontal line at y crosses the rings' edges, left to right."""
+    xs = []
+    for ring in rings:
+        for (x0, y0), (x1, y1) in zip(ring, ring[1:], strict=False):
+            if (y0 > y) != (y1 > y):
+                xs.append(x0 + (y - y0) * (x1 - x0) / (y1 - y0))
+    return sorted(xs)
+
+
+def interior_point(geometry: dict, project: Projection) -> tuple[float, float]:
+    """A point inside a Polygon or MultiPolygon, on the map, where its label can go.
+
+    The centroid of its largest polygon when that lies inside (holes count as outside);
+    otherwise, for a crescent or a ring-shaped municipality, the middle of the widest
+    stretch inside it along the centroid's horizontal line.
+    """
+    kind = geometry.get("type")
+    polygons = [geometry["coordinates"]] if kind == "Polygon" else geometry["coordinates"]
+    projected = [
+        [[project(lon, lat) for lon, lat, *_ in ring] for ring in polygon] for polygon in polygons
+    ]
+    largest = max(projected, key=lambda polygon: abs(_ring_area_and_centroid(polygon[0])[0]))
+    _area, x, y = _ring_area_and_centroid(largest[0])
+    xs = _crossings(largest, y)
+    stretches = list(zip(xs[0::2], xs[1::2], strict=False))
+    if not stretches or any(left <= x <= right for left, right in stretches):
+        return round(x, 1), round(y, 1)
+    left, right = max(stretches, key=lambda stretch: stretch[1] - stretch[0])
+    return round((left + right) / 2, 1), round(y, 1)
+
+
 def wrap(text: str, width: int) -> list[str]:
     """Break a label into lines of at most ``width`` characters, at spaces."""
     return textwrap.wrap(str(text), width=width, break_long_words=False) or [""]

@@ -10,7 +10,15 @@ from django.utils import translation
 from assessments.results import charts
 from assessments.results.cycles import cycle_results
 from municipalities.models import boundary_is_valid
-from musqat.svg import LinearScale, Projection, path_data, text_colour_on, ticks, wrap
+from musqat.svg import (
+    LinearScale,
+    Projection,
+    interior_point,
+    path_data,
+    text_colour_on,
+    ticks,
+    wrap,
+)
 
 # Roughly Telavi and Sighnaghi.
 TELAVI, SIGHNAGHI = (45.48, 41.92), (45.92, 41.62)
@@ -286,7 +294,7 @@ def test_the_home_page_map_shows_the_boundary_and_the_circle(visit, telavi_outli
     assert places.count('<path d="M') == 1
     assert 'fill="#2166ac"' in places
     assert places.count("<circle") == 1
-    assert "Municipal boundaries and centres." in page.text
+    assert "Municipal boundaries, coloured by grade band." in page.text
 
 
 def test_the_map_labels_every_municipality_and_keeps_labels_inside(published_2021):
@@ -297,3 +305,19 @@ def test_the_map_labels_every_municipality_and_keeps_labels_inside(published_202
         for _anchor, _x, y, _line in place.label_lines:
             assert 0 <= y <= region.height
     assert region.scale_km == 20 and region.scale_bar > 0
+
+
+def test_a_label_goes_inside_an_outline_even_when_its_centroid_is_outside():
+    # A "U": its centroid falls in the notch, which is outside.
+    u_shape = [[0, 0], [3, 0], [3, 3], [2, 3], [2, 1], [1, 1], [1, 3], [0, 3], [0, 0]]
+    project = Projection.fit([(0, 0), (3, 3)], width=300, height=300, margin=0, pad=0)
+
+    x, y = interior_point({"type": "Polygon", "coordinates": [u_shape]}, project)
+
+    notch_left, _top = project(1, 3)
+    notch_right, notch_bottom = project(2, 1)
+    assert not (notch_left < x < notch_right and y < notch_bottom)  # not in the notch
+    square_ring = [[0, 0], [2, 0], [2, 2], [0, 2], [0, 0]]
+    assert interior_point({"type": "Polygon", "coordinates": [square_ring]}, project) == project(
+        1, 1
+    )

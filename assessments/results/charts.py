@@ -15,6 +15,7 @@ from musqat.svg import (
     LinearScale,
     Projection,
     geometry_points,
+    interior_point,
     path_data,
     text_colour_on,
     ticks,
@@ -209,7 +210,7 @@ def trend_chart(history: list[HistoryEntry], *, width=440, height=260) -> TrendC
 class MapPlace:
     name: str
     url: str
-    x: float
+    x: float  # the administrative centre, or the label's place inside the outline
     y: float
     fill: str
     text: str
@@ -217,6 +218,10 @@ class MapPlace:
     band_label: str
     outline: str = ""
     label_lines: list[tuple[str, float, float, str]] = field(default_factory=list)
+
+    @property
+    def has_results(self) -> bool:
+        return self.score is not None
 
 
 @dataclass
@@ -230,26 +235,39 @@ class RegionMap:
 
 
 def region_map(results: CycleResults, *, width=540, height=400) -> RegionMap:
-    """Each municipality at its centre, coloured by its band; its boundary when known."""
-    municipalities = [row.municipality for row in results.rows]
-    points = [(m.longitude, m.latitude) for m in municipalities]
-    for m in municipalities:
+    """A choropleth where boundaries are loaded: each municipality's outline filled with
+    its band's colour (hatched without published results) and labelled with its name and
+    score. A municipality without a boundary is a circle at its centre, coloured the same
+    way, its label placed where it is free.
+
+    The projection is fitted to the boundaries and to the centres drawn as circles.
+    """
+    rows = sorted(results.rows, key=lambda r: r.municipality.name)
+    points = []
+    for row in rows:
+        m = row.municipality
         if m.boundary:
             points.extend(geometry_points(m.boundary))
+        else:
+            points.append((m.longitude, m.latitude))
     project = Projection.fit(points, width=width, height=height, margin=30, pad=0.05)
     places = []
     taken = []  # boxes (left, top, right, bottom) already used by markers and labels
-    rows = sorted(results.rows, key=lambda r: r.municipality.name)
     for row in rows:
-        x, y = project(row.municipality.longitude, row.municipality.latitude)
-        taken.append((x - MARKER, y - MARKER, x + MARKER, y + MARKER))
+        if not row.municipality.boundary:
+            x, y = project(row.municipality.longitude, row.municipality.latitude)
+            taken.append((x - MARKER, y - MARKER, x + MARKER, y + MARKER))
     for row in rows:
         m = row.municipality
-        x, y = project(m.longitude, m.latitude)
         fill = row.band.colour if row.band else UNPUBLISHED_FILL
         lines = wrap(m.name, 18)
-        box, label_lines = _place_label(x, y, lines, taken, width, height)
-        taken.append(box)
+        if m.boundary:
+            x, y = interior_point(m.boundary, project)
+            label_lines = _lines_above(x, y, lines)
+        else:
+            x, y = project(m.longitude, m.latitude)
+            box, label_lines = _place_label(x, y, lines, taken, width, height)
+            taken.append(box)
         places.append(
             MapPlace(
                 name=m.name,
@@ -273,6 +291,14 @@ def region_map(results: CycleResults, *, width=540, height=400) -> RegionMap:
         scale_bar=round(SCALE_BAR_KM * km, 1),
         scale_km=SCALE_BAR_KM,
     )
+
+
+def _lines_above(x, y, lines):
+    """A name inside an outline: its lines end just above the score, which sits at (x, y)."""
+    return [
+        ("middle", x, round(y - 14 - (len(lines) - 1 - i) * LINE_HEIGHT, 1), line)
+        for i, line in enumerate(lines)
+    ]
 
 
 MARKER = 22

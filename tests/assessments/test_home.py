@@ -66,10 +66,16 @@ def test_the_map_marks_each_municipality_with_its_score_and_band(visit, publishe
     page = visit("/en/")
 
     svg = re.search(r"<svg[^>]*chart-map.*?</svg>", page.html, re.S).group(0)
-    assert "<title>Telavi: 80.0 (High)</title>" in svg
-    assert "<title>Sighnaghi: 57.5 (Developing)</title>" in svg
-    assert 'href="/en/municipalities/telavi/"' in svg
+    description = re.search(r"<desc[^>]*>(.*?)</desc>", svg, re.S).group(1)
+    assert "Sighnaghi: 57.5 (Developing); Telavi: 80.0 (High)." in description
     assert svg.count("<circle") == 2  # no boundaries are known: a circle at each centre
+    # The picture holds no links (role="img" may not contain any): they are in the list.
+    assert "<a " not in svg
+    places = re.search(r'<ul class="map-places".*?</ul>', page.html, re.S).group(0)
+    assert (
+        '<a href="/en/municipalities/telavi/">Telavi</a>: <span class="score">80.0</span>, High'
+        in places
+    )
 
 
 def test_it_names_the_biggest_improvements_since_the_previous_cycle(

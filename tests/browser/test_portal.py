@@ -165,10 +165,10 @@ def test_desktop_journey_from_the_map_to_the_english_methodology(desktop):
     desktop.goto("/ka/")
     desktop.arrived(*JOURNEY[0])
 
-    # The map: each municipality is an SVG link to its page.
-    telavi = page.locator('svg.chart-map a[href="/ka/municipalities/telavi/"]')
+    # Beside the map, each municipality is a link to its page.
+    telavi = page.locator('ul.map-places a[href="/ka/municipalities/telavi/"]')
     assert telavi.count() == 1
-    telavi.locator("text").first.click()
+    telavi.click()
     desktop.arrived(*JOURNEY[1])
     assert "თელავი" in page.locator("h1").inner_text()
 
