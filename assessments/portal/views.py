@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -99,6 +99,7 @@ def _sort_header(key, label, sort, cycle):
         "aria_sort": state,
         "href": f"?cycle={cycle.year}&sort={target}" if cycle else "",
         "numeric": key not in ("rank", "name"),
+        "is_area": key.startswith("area-"),
     }
 
 
@@ -245,30 +246,47 @@ def compare(request):
             "chosen": {m.slug for m in chosen},
             "errors": errors,
             "table": table,
+            "charts": table.charts() if table else [],
             "max": COMPARE_MAX,
         },
     )
     return _not_stored_if(errors, response)
 
 
-@public_page
+@public_page(reads=("cycle",))
 def area(request, year, code):
-    cycle = published_cycle(year)
+    cycles = list(published_cycles())
+    cycle = next((c for c in cycles if c.year == year), None)
+    if cycle is None:
+        raise Http404(_("There are no published results for this cycle."))
+    message = None
+    if request.GET.get("cycle"):
+        # The cycle form, which works without JavaScript: the chosen cycle's page of the
+        # same area, or of its first area if that cycle's methodology has no such code.
+        wanted, message = _cycle_from_query(request, cycles)
+        if not message:
+            areas = ThematicArea.objects.filter(version_id=wanted.methodology_id)
+            same = areas.filter(code=code).first() or areas.first()
+            if same is not None:
+                return redirect("assessments:area", wanted.year, same.code)
     theme = get_object_or_404(ThematicArea, version_id=cycle.methodology_id, code=code)
     results = cycle_results(cycle)
     places = [row.municipality for row in results.published]
     table = comparison(cycle, kind=results.headline_kind, municipalities=places, area=theme)
-    return render(
+    response = render(
         request,
         "assessments/area.html",
         {
+            "cycles": cycles,
             "cycle": cycle,
             "area": theme,
             "results": results,
             "table": table,
             "other_areas": ThematicArea.objects.filter(version_id=cycle.methodology_id),
+            "message": message,
         },
     )
+    return _not_stored_if(message, response)
 
 
 @public_page
@@ -292,12 +310,16 @@ def methodology(request, code=None):
 
 @public_page
 def about(request):
+    organizations = list(Organization.objects.prefetch_related("municipalities"))
     return render(
         request,
         "assessments/about.html",
         {
-            "organizations": Organization.objects.prefetch_related("municipalities"),
+            "organizations": organizations,
             "municipalities": Municipality.objects.all(),
+            # MUSQAT_CONTACT_EMAIL; without it readers are sent to the partners only when
+            # one of them lists an address to write to.
             "contact_email": settings.CONTACT_EMAIL,
+            "partners_reachable": any(o.email or o.website for o in organizations),
         },
     )

@@ -6,11 +6,12 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from indicators.models import Criterion, Indicator, ThematicArea
+from indicators.models import Criterion, GradeBand, Indicator, ThematicArea
 from municipalities.models import Municipality
 
 from .. import scoring
 from ..models import AreaScore, CriterionScore, Cycle, IndicatorScore, ScoreSnapshot
+from .charts import BarChart, bar_chart
 from .cycles import Bands
 
 
@@ -18,6 +19,7 @@ from .cycles import Bands
 class Cell:
     value: Decimal | None
     is_best: bool = False
+    band: GradeBand | None = None
 
 
 @dataclass
@@ -27,11 +29,15 @@ class ComparisonRow:
     cells: list[Cell]
 
 
-def _cells(values: list[Decimal | None]) -> list[Cell]:
-    """Mark the best displayed value of a row (ties share it), when there is a contest."""
+def _cells(values: list[Decimal | None], bands: Bands) -> list[Cell]:
+    """Mark the best displayed value of a row (ties share it), when there is a contest,
+    and the grade band of each value."""
     ranks = scoring.ranks(dict(enumerate(values)))
     contest = sum(value is not None for value in values) > 1
-    return [Cell(value, contest and ranks[i] == 1) for i, value in enumerate(values)]
+    return [
+        Cell(value, contest and ranks[i] == 1, bands(value) if value is not None else None)
+        for i, value in enumerate(values)
+    ]
 
 
 @dataclass
@@ -41,6 +47,22 @@ class Comparison:
     municipalities: list[Municipality]
     rows: list[ComparisonRow]
     bands: Bands
+
+    def charts(self) -> list[tuple[ComparisonRow, BarChart]]:
+        """A bar chart of the overall score and of each area, one bar per municipality,
+        laid out as the regional report's: the same numbers as the table's rows."""
+        return [
+            (
+                row,
+                bar_chart(
+                    [(m.name, {self.kind: cell.value})
+                     for m, cell in zip(self.municipalities, row.cells, strict=True)],
+                    kinds=[self.kind],
+                ),
+            )
+            for row in self.rows
+            if row.level in ("overall", "area")
+        ]  # fmt: skip
 
 
 def comparison(
@@ -96,27 +118,34 @@ def comparison(
             for pk, values in table(IndicatorScore, "indicator_id").items()
         }
 
+    bands = Bands.of(version_id)
     empty = [None] * len(municipalities)
     rows = []
     if area is None:
         rows.append(
-            ComparisonRow(None, "overall", _cells([overall.get(m.pk) for m in municipalities]))
+            ComparisonRow(
+                None, "overall", _cells([overall.get(m.pk) for m in municipalities], bands)
+            )
         )
     criteria_by_area = defaultdict(list)
     for criterion in criteria:
         criteria_by_area[criterion.area_id].append(criterion)
     for each_area in areas:
-        rows.append(ComparisonRow(each_area, "area", _cells(area_values.get(each_area.pk, empty))))
+        rows.append(
+            ComparisonRow(each_area, "area", _cells(area_values.get(each_area.pk, empty), bands))
+        )
         for criterion in criteria_by_area[each_area.pk]:
             rows.append(
                 ComparisonRow(
-                    criterion, "criterion", _cells(criterion_values.get(criterion.pk, empty))
+                    criterion, "criterion", _cells(criterion_values.get(criterion.pk, empty), bands)
                 )
             )
             for indicator in indicators_by_criterion[criterion.pk]:
                 rows.append(
                     ComparisonRow(
-                        indicator, "indicator", _cells(indicator_values.get(indicator.pk, empty))
+                        indicator,
+                        "indicator",
+                        _cells(indicator_values.get(indicator.pk, empty), bands),
                     )
                 )
     return Comparison(
@@ -124,5 +153,5 @@ def comparison(
         kind=kind,
         municipalities=municipalities,
         rows=rows,
-        bands=Bands.of(version_id),
+        bands=bands,
     )
