@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import ReadOnlyPasswordHashWidget, UserChangeForm
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -25,8 +26,26 @@ User = get_user_model()
 admin.site.unregister(User)
 
 
+class PasswordSummary(ReadOnlyPasswordHashWidget):
+    """The password's summary without `disabled` on its <div>: the field is read-only by
+    being disabled, but `disabled` is not an attribute a <div> may carry."""
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["attrs"].pop("disabled", None)
+        return context
+
+
+class UserForm(UserChangeForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "password" in self.fields:
+            self.fields["password"].widget = PasswordSummary()
+
+
 @admin.register(User)
 class MusqatUserAdmin(UserAdmin):
+    form = UserForm
     inlines = [*UserAdmin.inlines, NotificationSettingsInline]
 
 

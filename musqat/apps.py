@@ -10,9 +10,12 @@ class MusqatConfig(AppConfig):
     verbose_name = "MUSQAT"
 
     def ready(self):
-        from .georgian import keep_georgian_lowercase
+        from .admin_markup import placeholder_in_required_autocompletes
+        from .georgian import keep_georgian_lowercase, select2_in_georgian
 
         keep_georgian_lowercase()
+        select2_in_georgian()
+        placeholder_in_required_autocompletes()
 
 
 class LoginAttemptsConfig(AxesConfig):

@@ -57,3 +57,15 @@ def keep_georgian_lowercase():
 
 def has_mtavruli(text: str) -> bool:
     return any(ord(char) in MTAVRULI for char in text)
+
+
+def select2_in_georgian():
+    """Give the admin's autocomplete boxes their Georgian texts.
+
+    Django ships Select2's Georgian messages (admin/js/vendor/select2/i18n/ka.js) but
+    leaves "ka" out of the languages it maps to them, so on a Georgian page every
+    autocomplete box spoke English and carried ``lang="None"``, which is not a language.
+    """
+    from django.contrib.admin import widgets
+
+    widgets.SELECT2_TRANSLATIONS.setdefault("ka", "ka")

@@ -65,3 +65,18 @@ def test_the_admin_styles_undo_every_uppercase_rule(georgian_admin, settings):
     assert "css/admin.css" in text
     stylesheet = (settings.BASE_DIR / "static/css/admin.css").read_text()
     assert "body *" in stylesheet and "text-transform: none !important" in stylesheet
+
+
+def test_the_admin_s_autocomplete_boxes_speak_georgian_on_georgian_pages():
+    from django.contrib.admin import site
+    from django.contrib.admin.widgets import AutocompleteSelect
+    from django.contrib.auth.models import User
+
+    field = User._meta.get_field("groups")
+    with override("ka"):
+        widget = AutocompleteSelect(field, site)
+        attrs = widget.build_attrs({})
+        media = str(widget.media)
+
+    assert attrs["lang"] == "ka"
+    assert "select2/i18n/ka.js" in media

@@ -65,3 +65,31 @@ def test_a_private_file_has_no_public_address(settings, tmp_path):
     assert not str(tmp_path / "private").startswith(str(settings.MEDIA_ROOT))
     with pytest.raises(ValueError, match="no public address"):
         storage.url(name)
+
+
+@pytest.mark.django_db
+def test_a_required_autocomplete_box_with_nothing_chosen_begins_with_a_placeholder():
+    from django.contrib.admin import site
+    from django.contrib.admin.widgets import AutocompleteSelect
+
+    from assessments.models import Cycle
+
+    field = Cycle._meta.get_field("methodology")
+    form_field = field.formfield()
+    widget = AutocompleteSelect(field, site, choices=form_field.choices)
+    widget.is_required = True
+
+    empty = widget.render("methodology", None)
+    assert '<option value=""></option>' in empty
+    assert empty.count("<option") == 1
+
+
+@pytest.mark.django_db
+def test_the_user_form_s_password_summary_is_valid_html(admin_client, django_user_model):
+    user = django_user_model.objects.create_user("someone", password="a long secret 123")
+
+    page = admin_client.get(f"/admin/auth/user/{user.pk}/change/").content.decode()
+
+    summary = page.split('id="id_password"', 1)
+    assert len(summary) == 2  # the summary is there
+    assert "disabled" not in summary[0].rsplit("<div", 1)[1] + summary[1].split(">", 1)[0]

@@ -21,6 +21,21 @@ from .evidence import EvidenceFilesField, links_are_addresses
 PRESENT_FILES = Prefetch("files", queryset=EvidenceFile.objects.present())
 
 
+class HiddenCopyBoundField(forms.BoundField):
+    """A field whose hidden copies describe nothing.
+
+    Django points aria-describedby at a field's help text on every input it draws for the
+    field, the hidden copy of the value the page showed included; a hidden input may carry
+    no aria-* attribute (HTML), so the copies go without it.
+    """
+
+    def build_widget_attrs(self, attrs, widget=None):
+        attrs = super().build_widget_attrs(attrs, widget)
+        if (widget or self.field.widget).is_hidden:
+            attrs.pop("aria-describedby", None)
+        return attrs
+
+
 class VersionedForm(forms.ModelForm):
     """A form on a Response that notices when someone else saved it meanwhile.
 
@@ -29,6 +44,7 @@ class VersionedForm(forms.ModelForm):
     typed, and takes the new version, so that saving again replaces it knowingly.
     """
 
+    bound_field_class = HiddenCopyBoundField
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, **kwargs):

@@ -123,6 +123,23 @@ def test_it_offers_a_scale_s_levels_in_words(telavi_self, browser_of, telavi_sta
     assert "2 – მიღებული" in text_of(georgian.response)
 
 
+@pytest.mark.parametrize("admin", [False, True], ids=["monitor", "admin"])
+def test_its_hidden_copies_of_the_answers_point_at_no_help_text(
+    telavi_self, telavi_external, browser_of, telavi_staff, monitor_browser, open_area, admin
+):
+    """A hidden input may carry no aria-* attribute (HTML); the visible field keeps its own."""
+    if admin:
+        page = open_area(browser_of(telavi_staff, "en"), telavi_self, admin=True)
+    else:
+        page = open_area(monitor_browser, telavi_external)
+    html = page.response.content.decode()
+    hidden = [tag for tag in re.findall(r"<input\b[^>]*>", html) if 'type="hidden"' in tag]
+
+    assert any('name="initial-' in tag for tag in hidden)
+    assert not [tag for tag in hidden if "aria-" in tag]
+    assert re.search(r'<textarea\b[^>]*aria-describedby="[^"]*na_reason_helptext"', html)
+
+
 def test_it_saves_a_scale_level(telavi_self, browser_of, telavi_staff, open_area):
     page = open_area(browser_of(telavi_staff, "en"), telavi_self, admin=True)
     assert page.post({"A.1.2": {"value": "3"}}).status_code == 302
