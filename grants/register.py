@@ -10,6 +10,7 @@ ineligible applications' details, reviews, reviewers or scores of applications.
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -17,9 +18,11 @@ from django.conf import settings
 from django.db.models import Count, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from assessments.results.findings import weakest_indicators
 from indicators.models import Indicator
+from musqat.marks import Mark
 
 from .models import (
     Application,
@@ -180,3 +183,24 @@ def priorities(call: Call) -> list[Priority]:
 
 def total_weight(call: Call) -> Decimal:
     return sum((criterion.weight for criterion in call.rubric.all()), Decimal(0))
+
+
+def grants_on_findings(municipality, cycle) -> dict[int, list[Mark]]:
+    """{indicator id: the awards working on it}, for the scorecard's marks: awards of the
+    public register for this municipality, from calls on this cycle's findings."""
+    marked: dict[int, list[Mark]] = defaultdict(list)
+    targets = Application.indicators.through.objects.filter(
+        application__in=Application.objects.awarded().filter(
+            municipality=municipality, call__cycle=cycle
+        )
+    ).select_related("application__call")
+    for target in targets.order_by("application__reference"):
+        application = target.application
+        marked[target.indicator_id].append(
+            Mark(
+                label=_("Grant %(reference)s: %(title)s")
+                % {"reference": application.reference, "title": application.title},
+                url=reverse("grants:award", args=[application.call.slug, application.reference]),
+            )
+        )
+    return dict(marked)

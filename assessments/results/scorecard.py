@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.db.models import Subquery
 from django.utils.translation import get_language
 
-from indicators.models import Criterion, GradeBand, Indicator, ThematicArea
+from indicators.models import GradeBand, Indicator, ThematicArea
 from municipalities.models import Municipality
 
 from .. import scoring
@@ -213,6 +213,34 @@ class IndicatorRow:
     def answers(self) -> list[AnswerView]:
         return [a for a in (self.self_answer, self.external_answer) if a is not None]
 
+    @property
+    def gap(self) -> Decimal | None:
+        """Self minus external on this indicator, as shown; None unless both scored it."""
+        if self.self_answer is None or self.external_answer is None:
+            return None
+        return scoring.gap(self.self_answer.points, self.external_answer.points)
+
+    @property
+    def only_side(self) -> str | None:
+        """The one kind that answered this indicator, when the other did not."""
+        answers = self.answers
+        return answers[0].kind if len(answers) == 1 else None
+
+    @property
+    def replied(self) -> bool:
+        """The municipality replied to the external answer (in either language)."""
+        answer = self.external_answer
+        return answer is not None and bool(answer.score.reply or answer.score.reply_en)
+
+    @property
+    def changed(self) -> bool:
+        """An answer's score moved since the previous comparable cycle."""
+        return any(a.has_previous and a.change for a in self.answers)
+
+    def score_of(self, kind: str) -> Decimal | None:
+        answer = self.self_answer if kind == Kind.SELF else self.external_answer
+        return answer.points if answer is not None else None
+
 
 @dataclass
 class Scorecard:
@@ -248,6 +276,76 @@ class Scorecard:
     def notes(self) -> list[ScoreSnapshot]:
         """Public notes of corrected snapshots."""
         return [s.snapshot for s in self.kinds.values() if s.snapshot.revision > 1]
+
+
+# --- Finding one's way in a scorecard -------------------------------------------------------
+
+# The scorecard's filters, by the name its address uses (?show=gaps).
+GAPS = "gaps"
+REPLIED = "replied"
+CHANGED = "changed"
+ACTED = "acted"
+ONE_SIDED = "one-sided"
+FILTERS = (GAPS, REPLIED, CHANGED, ACTED, ONE_SIDED)
+
+
+@dataclass
+class Finding:
+    """One indicator of a scorecard with its thematic area, for summaries and filters."""
+
+    area: ScoredItem
+    row: IndicatorRow
+
+    @property
+    def indicator(self) -> Indicator:
+        return self.row.indicator
+
+
+def findings(card: Scorecard) -> list[Finding]:
+    """Every indicator of the scorecard, in the methodology's order."""
+    return [
+        Finding(area=area, row=row)
+        for area in card.areas
+        for criterion in area.children
+        for row in criterion.children
+    ]
+
+
+def largest_gaps(card: Scorecard, limit: int | None = None) -> list[Finding]:
+    """Indicators on which the two assessments differ, the largest difference first
+    (either way: a municipality rating itself lower is a finding too)."""
+    gapped = [f for f in findings(card) if f.row.gap]
+    gapped.sort(key=lambda f: -abs(f.row.gap))  # stable: ties keep the methodology's order
+    return gapped[:limit] if limit else gapped
+
+
+def weakest(card: Scorecard, limit: int | None = None) -> list[Finding]:
+    """Indicators with the lowest score of the headline assessment, lowest first;
+    N/A and unanswered indicators have no score and are left out."""
+    kind = card.headline.kind
+    scored = [f for f in findings(card) if f.row.score_of(kind) is not None]
+    scored.sort(key=lambda f: f.row.score_of(kind))
+    return scored[:limit] if limit else scored
+
+
+def filtered(card: Scorecard, show: str, acted: set[int] = frozenset()) -> list[Finding]:
+    """The indicators one of FILTERS keeps; `acted` holds the ids of indicators with a
+    planned action or an awarded grant (which the scorecard itself does not know)."""
+    if show == GAPS:
+        return largest_gaps(card)
+    rows = findings(card)
+    if show == REPLIED:
+        return [f for f in rows if f.row.replied]
+    if show == CHANGED:
+        return [f for f in rows if f.row.changed]
+    if show == ACTED:
+        return [f for f in rows if f.indicator.pk in acted]
+    if show == ONE_SIDED:
+        # Only where both assessments are published: otherwise every indicator has one side.
+        if len(card.kinds) < len(KINDS):
+            return []
+        return [f for f in rows if f.row.only_side]
+    raise ValueError(show)
 
 
 def _counterpart(indicator: Indicator, cycle: Cycle, previous: Cycle) -> int | None:
@@ -338,18 +436,26 @@ def scorecard(municipality: Municipality, cycle: Cycle) -> Scorecard | None:
         if document.is_shown_in(snapshot_of[assessment_id]):
             files[assessment_kinds[assessment_id]][document.response.indicator_id].append(document)
 
-    version_id = cycle.methodology_id
-    criteria_by_area = defaultdict(list)
-    indicators_by_criterion = defaultdict(list)
-    # An indicator's description and data source are the methodology's to show, not a
+    # The methodology in one query: its indicators with their criteria and areas. An
+    # indicator's description and data source are the methodology's to show, not a
     # scorecard's: the longest texts of the row stay in the database.
-    indicators = Indicator.objects.filter(criterion__area__version_id=version_id).defer(
-        "description", "data_source"
-    )
+    indicators = (
+        Indicator.objects.filter(criterion__area__version_id=cycle.methodology_id)
+        .select_related("criterion__area")
+        .defer("description", "data_source")
+        .order_by(
+            "criterion__area__order", "criterion__area__code",
+            "criterion__order", "criterion__code", "order", "code",
+        )
+    )  # fmt: skip
+    area_of: dict[int, ThematicArea] = {}
+    criteria_by_area = defaultdict(dict)
+    indicators_by_criterion = defaultdict(list)
     for indicator in indicators:
-        indicators_by_criterion[indicator.criterion_id].append(indicator)
-    for criterion in Criterion.objects.filter(area__version_id=version_id):
-        criteria_by_area[criterion.area_id].append(criterion)
+        criterion = indicator.criterion
+        area = area_of.setdefault(criterion.area_id, criterion.area)
+        criteria_by_area[area.pk].setdefault(criterion.pk, criterion)
+        indicators_by_criterion[criterion.pk].append(indicator)
 
     def answer(kind, indicator):
         score = indicator_scores[kind].get(indicator.pk)
@@ -367,7 +473,7 @@ def scorecard(municipality: Municipality, cycle: Cycle) -> Scorecard | None:
         return view
 
     areas = []
-    for area in ThematicArea.objects.filter(version_id=version_id):
+    for area in area_of.values():
         area_item = ScoredItem(
             item=area,
             self_score=area_scores[Kind.SELF].get(area.pk),
@@ -375,7 +481,7 @@ def scorecard(municipality: Municipality, cycle: Cycle) -> Scorecard | None:
             self_previous=area_previous[Kind.SELF].get(area.pk),
             external_previous=area_previous[Kind.EXTERNAL].get(area.pk),
         )
-        for criterion in criteria_by_area[area.pk]:
+        for criterion in criteria_by_area[area.pk].values():
             criterion_item = ScoredItem(
                 item=criterion,
                 self_score=criterion_scores[Kind.SELF].get(criterion.pk),

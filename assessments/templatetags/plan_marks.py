@@ -4,7 +4,7 @@ register = template.Library()
 
 
 @register.filter
-def actions_on(marks, indicator):
-    """The planned actions that address a scorecard's indicator (`marks` is the scorecard
-    view's {indicator id: [(action, address)]})."""
+def marks_on(marks, indicator):
+    """What is done about a scorecard's indicator: `marks` is one of the scorecard view's
+    {indicator id: [...]} (its planned actions, or the awarded grants working on it)."""
     return marks.get(indicator.pk, []) if marks else []

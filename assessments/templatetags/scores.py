@@ -62,3 +62,9 @@ def share(value):
     if value is None:
         return "–"
     return f"{number_format(scoring.rounded(Decimal(value) * 100, 0), decimal_pos=0)}%"
+
+
+@register.filter
+def score_of(row, kind):
+    """A scorecard row's score (0–100) in one kind of assessment, or None."""
+    return row.score_of(kind)

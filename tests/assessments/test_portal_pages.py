@@ -205,14 +205,14 @@ def test_a_municipality_with_nothing_published_shows_its_facts_only(visit, porta
 
 
 def test_the_scorecard_leads_with_the_overall_score_its_band_and_rank(visit, published_2021):
-    page = visit("/en/scorecards/2021/telavi/")
+    page = visit("/en/scorecards/2021/telavi/?show=all")
 
     assert "Overall score 80.0 High Rank 1 in Kakheti · External assessment" in page.text
     assert "Telavi: scorecard 2021" in page.title
 
 
 def test_the_scorecard_shows_self_and_external_side_by_side_with_the_gap(visit, published_2021):
-    page = visit("/en/scorecards/2021/telavi/")
+    page = visit("/en/scorecards/2021/telavi/?show=all")
 
     assert "Self-assessment 56.7 Developing rank 2" in page.text
     assert "External assessment 80.0 High rank 1" in page.text
@@ -223,7 +223,7 @@ def test_the_scorecard_shows_self_and_external_side_by_side_with_the_gap(visit, 
 
 
 def test_the_scorecard_gives_every_answer_in_words(visit, published_2021):
-    page = visit("/en/scorecards/2021/telavi/")
+    page = visit("/en/scorecards/2021/telavi/?show=all")
 
     assert answers(page, "A.1.1") == [
         "Self-assessment No Score: 0.0 / 100",
@@ -235,7 +235,7 @@ def test_the_scorecard_gives_every_answer_in_words(visit, published_2021):
 
 
 def test_the_georgian_scorecard_gives_the_answers_in_georgian(visit, published_2021):
-    page = visit("/ka/scorecards/2021/telavi/")
+    page = visit("/ka/scorecards/2021/telavi/?show=all")
 
     assert "მიღებული" in answers(page, "A.1.2")[0]  # the scale level's Georgian label
     assert "8 დღე" in answers(page, "B.1.1")[0]
@@ -244,8 +244,8 @@ def test_the_georgian_scorecard_gives_the_answers_in_georgian(visit, published_2
 
 
 def test_a_not_applicable_answer_shows_its_reason(visit, published_2021):
-    english = answers(visit("/en/scorecards/2021/telavi/"), "B.1.1")[1]
-    georgian = answers(visit("/ka/scorecards/2021/telavi/"), "B.1.1")[1]
+    english = answers(visit("/en/scorecards/2021/telavi/?show=all"), "B.1.1")[1]
+    georgian = answers(visit("/ka/scorecards/2021/telavi/?show=all"), "B.1.1")[1]
 
     assert english == (
         "External assessment Not applicable Reason: The municipality has no such service"
@@ -254,16 +254,16 @@ def test_a_not_applicable_answer_shows_its_reason(visit, published_2021):
 
 
 def test_the_scorecard_shows_the_evidence_for_an_answer(visit, published_2021):
-    english = answers(visit("/en/scorecards/2021/telavi/"), "A.2.1")[0]
-    georgian = answers(visit("/ka/scorecards/2021/telavi/"), "A.2.1")[0]
+    english = answers(visit("/en/scorecards/2021/telavi/?show=all"), "A.2.1")[0]
+    georgian = answers(visit("/ka/scorecards/2021/telavi/?show=all"), "A.2.1")[0]
 
     assert "Evidence: We visited 12 of 20 villages" in english
     assert "მოვინახულეთ 12 სოფელი 20-დან" in georgian
 
 
 def test_the_scorecard_shows_the_municipality_s_reply_to_a_finding(visit, published_2021):
-    english = answers(visit("/en/scorecards/2021/telavi/"), "A.2.1")[0]
-    georgian = answers(visit("/ka/scorecards/2021/telavi/"), "A.2.1")[0]
+    english = answers(visit("/en/scorecards/2021/telavi/?show=all"), "A.2.1")[0]
+    georgian = answers(visit("/ka/scorecards/2021/telavi/?show=all"), "A.2.1")[0]
 
     assert "The municipality's reply: The other villages join in 2022" in english
     assert "დანარჩენი სოფლები 2022 წელს ჩაერთვება" in georgian
@@ -287,18 +287,19 @@ def test_an_english_scorecard_sends_readers_to_georgian_text_it_has_no_translati
         texts={"A.2.1": {"evidence": "მოვინახულეთ 12 სოფელი 20-დან"}},  # no English
     )
 
-    page = visit("/en/scorecards/2021/telavi/")
+    page = visit("/en/scorecards/2021/telavi/?show=all")
 
     answer = answers(page, "A.2.1")[0]
     assert "have no English translation yet" in answer
     assert "მოვინახულეთ" not in answer
-    assert ("/ka/scorecards/2021/telavi/#indicator-A.2.1", "read them on the Georgian page") in (
-        page.links
-    )
+    assert (
+        "/ka/scorecards/2021/telavi/?show=all#indicator-A.2.1",
+        "read them on the Georgian page",
+    ) in (page.links)
 
 
 def test_the_scorecard_shows_the_change_since_the_previous_cycle(visit, portal):
-    page = visit("/en/scorecards/2021/telavi/")
+    page = visit("/en/scorecards/2021/telavi/?show=all")
 
     assert "External assessment 80.0 High rank 1 Since 2020: ▲ +60.0" in page.text
     assert page.row("A. Governance")[-1] == "▲ +60.0"  # A was 20 in 2020
@@ -314,7 +315,7 @@ def test_the_scorecard_compares_no_scores_with_a_cycle_under_another_methodology
         {"A.1.1": 0, "A.2.1": 10, "B.1.1": 20},
     )
 
-    page = visit("/en/scorecards/2021/telavi/")
+    page = visit("/en/scorecards/2021/telavi/?show=all")
 
     assert "External assessment 80.0 High rank 1 Not comparable with the previous cycle." in (
         page.text
@@ -343,8 +344,8 @@ def test_a_corrected_scorecard_explains_the_correction_in_each_language(
         note_en="A.2.1 corrected: 70%",
     )
 
-    english = visit("/en/scorecards/2021/telavi/")
-    georgian = visit("/ka/scorecards/2021/telavi/")
+    english = visit("/en/scorecards/2021/telavi/?show=all")
+    georgian = visit("/ka/scorecards/2021/telavi/?show=all")
 
     assert "Corrected (revision 2, " in english.text
     assert "A.2.1 corrected: 70%" in english.text
@@ -361,7 +362,7 @@ def test_the_scorecard_links_the_evidence_addresses(visit, telavi_external_2021,
         texts={"A.2.1": {"links": "https://telavi.gov.ge/villages\n\nhttps://example.org/report"}},
     )
 
-    page = visit("/en/scorecards/2021/telavi/")
+    page = visit("/en/scorecards/2021/telavi/?show=all")
 
     assert ("https://telavi.gov.ge/villages", "https://telavi.gov.ge/villages") in page.links
     assert ("https://example.org/report", "https://example.org/report") in page.links
@@ -460,18 +461,22 @@ def test_it_compares_two_municipalities_and_stars_the_best_value(visit, publishe
     page = visit("/en/compare/?cycle=2021&m=telavi&m=sighnaghi")
 
     assert page.row("Area or criterion") == ["Area or criterion", "Telavi", "Sighnaghi"]
-    assert page.row("Overall score") == ["Overall score", "★ best: 80.0", "57.5"]
-    assert page.row("A. Governance") == ["A. Governance", "★ best: 80.0", "75.0"]
-    assert page.row("A.1 Strategy") == ["A.1 Strategy", "★ best: 100.0", "★ best: 100.0"]  # a tie
+    # Each score names its grade band too.
+    assert page.row("Overall score") == ["Overall score", "★ best: 80.0 High", "57.5 Developing"]
+    assert page.row("A. Governance") == ["A. Governance", "★ best: 80.0 High", "75.0 Good"]
+    # A tie: both are the best.
+    assert page.row("A.1 Strategy") == [
+        "A.1 Strategy", "★ best: 100.0 High", "★ best: 100.0 High",
+    ]  # fmt: skip
     # Only Sighnaghi has a score in B: there is no contest, so no star.
-    assert page.row("B.1 Response") == ["B.1 Response", "–", "40.0"]
+    assert page.row("B.1 Response") == ["B.1 Response", "–", "40.0 Developing"]
     assert "The best value in each row is marked with ★." in page.text
 
 
 def test_it_compares_the_self_assessments_on_request(visit, published_2021):
     page = visit("/en/compare/?cycle=2021&m=telavi&m=sighnaghi&kind=self")
 
-    assert page.row("Overall score") == ["Overall score", "56.7", "★ best: 100.0"]
+    assert page.row("Overall score") == ["Overall score", "56.7 Developing", "★ best: 100.0 High"]
     assert '<option value="self" selected>' in page.html
 
 
@@ -518,7 +523,7 @@ def test_it_explains_an_unknown_cycle_and_compares_the_latest(visit, published_2
 
     assert page.status_code == 200
     assert "There are no published results for the cycle “1999”." in page.text
-    assert page.row("Overall score") == ["Overall score", "★ best: 80.0", "57.5"]
+    assert page.row("Overall score") == ["Overall score", "★ best: 80.0 High", "57.5 Developing"]
 
 
 # --- A thematic area ---------------------------------------------------------------------
@@ -529,9 +534,11 @@ def test_the_area_page_puts_every_municipality_side_by_side(visit, published_202
 
     assert "Governance, 2021" in page.title
     assert page.row("Criterion or indicator") == ["Criterion or indicator", "Telavi", "Sighnaghi"]
-    assert page.row("Area score") == ["Area score", "★ best: 80.0", "75.0"]
-    assert page.row("A.2 Access") == ["A.2 Access", "★ best: 60.0", "50.0"]
-    assert page.row("A.2.1") == ["A.2.1 Indicator A.2.1", "★ best: 60.0", "50.0"]
+    assert page.row("Area score") == ["Area score", "★ best: 80.0 High", "75.0 Good"]
+    assert page.row("A.2 Access") == ["A.2 Access", "★ best: 60.0 Good", "50.0 Developing"]
+    assert page.row("A.2.1") == [
+        "A.2.1 Indicator A.2.1", "★ best: 60.0 Good", "50.0 Developing",
+    ]  # fmt: skip
     # A.1.2 is answered by municipalities only: the external assessment has no score for it.
     assert page.row("A.1.2") == ["A.1.2 Indicator A.1.2", "–", "–"]
     assert ("/en/areas/2021/B/", "B") in page.links

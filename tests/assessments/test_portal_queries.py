@@ -96,8 +96,8 @@ PAGES = [
     # The grants working on the municipality, and the calls open to it; its current plan.
     ("/en/municipalities/telavi/", 11),
     # The plan answering the cycle, whose actions mark the findings.
-    ("/en/scorecards/2021/telavi/", 14),
-    ("/en/scorecards/2021/telavi/data.csv", 12),
+    ("/en/scorecards/2021/telavi/", 13),
+    ("/en/scorecards/2021/telavi/data.csv", 10),
     ("/en/compare/?m=telavi&m=sighnaghi", 9),
     ("/en/areas/2021/A/", 15),
     ("/en/methodology/", 7),

@@ -285,7 +285,7 @@ def test_a_file_removed_during_a_correction_stays_public_until_the_correction_is
     document.refresh_from_db()
     assert document.removed_at is not None
     # The public revision still links the file, and the file is still served.
-    assert evidence_url in citizen.get("/en/scorecards/2021/telavi/").content.decode()
+    assert evidence_url in citizen.get("/en/scorecards/2021/telavi/?show=all").content.decode()
     assert citizen.get(evidence_url).status_code == 200
     # The monitor's form no longer offers it.
     assert "villages.pdf" not in open_area(monitor, external).html
@@ -297,7 +297,7 @@ def test_a_file_removed_during_a_correction_stays_public_until_the_correction_is
             assessment=external, by=project_staff, note_ka="სია", note_en="The list", notify=False
         )
 
-    assert evidence_url not in citizen.get("/en/scorecards/2021/telavi/").content.decode()
+    assert evidence_url not in citizen.get("/en/scorecards/2021/telavi/?show=all").content.decode()
     assert citizen.get(evidence_url).status_code == 404
 
 

@@ -30,6 +30,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 import pytest
 from django.contrib import admin
@@ -244,6 +245,19 @@ def grants_page(name, addresses: dict, kind="public page"):
     return Way(kind, address, outcome, targets=tuple(addresses))
 
 
+def search_page(queries: dict):
+    """The site search, for each target a language and a query: it finds only what the
+    public pages show (the draft plan's action and the applications that are no award
+    share words with what it finds), the same for everyone."""
+
+    def address(world, target):
+        language, query = queries[target]
+        with translation.override(language):
+            return f"{reverse('search')}?{urlencode({'q': query})}"
+
+    return Way("public page", address, everyone(), targets=tuple(queries))
+
+
 def post_only(role, target):
     """A form's address that takes a POST alone: a GET is not allowed (a citizen is sent
     to the login page first)."""
@@ -351,6 +365,8 @@ TABLE: dict[str, Way] = {
     "assessments:plan": public("plan", "telavi"),
     "assessments:plans": public("plans", 2021),
     "assessments:municipality_feed": public("municipality_feed", "telavi", kind="public file"),
+    "assessments:embed": public("embed", "telavi"),
+    "assessments:embed_badge": public("embed_badge", "telavi", kind="public file"),
     # A report's file of the adopted plan; one of the draft's, for no one.
     "assessments:plan_evidence": Way(
         "plan evidence file",
@@ -422,6 +438,13 @@ TABLE: dict[str, Way] = {
         lambda world, target: reverse("monitor:verdict", args=[world.waiting_report.pk]),
         signed_in(lambda target: {"cso_monitor"}),
         posts=True,
+    ),
+    "search": search_page(
+        {
+            "ka": ("ka", "SECRET"),
+            "en": ("en", "SECRET"),
+            "applications": ("en", "Water for every village"),
+        }
     ),
     # --- The grant competition in public: the same for everyone ------------------------------
     "grants:calls": grants_page("calls", both_languages()),
@@ -577,6 +600,9 @@ TABLE: dict[str, Way] = {
     ),
     "admin:municipalities_municipality_download": staff_page(
         "municipalities_municipality_download", lambda world: "csv"
+    ),
+    "admin:municipalities_municipality_import_boundaries": staff_page(
+        "municipalities_municipality_import_boundaries", posts=True
     ),
     "admin:municipalities_organization_import": staff_page(
         "municipalities_organization_import", posts=True

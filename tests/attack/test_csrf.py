@@ -60,6 +60,11 @@ def identity_change(world):
 RESPONSES_CSV = b"indicator_code,value,evidence\nA.1.1,0,Forged evidence\n"
 MATRIX_CSV = b"area_code,criterion_code,indicator_code\nZ,Z.1,Z.1.1\n"
 MUNICIPALITIES_CSV = b"slug,name_en\ntelavi,Forged\n"
+BOUNDARIES_GEOJSON = (
+    b'{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": '
+    b'{"shapeName": "Telavi"}, "geometry": {"type": "Polygon", "coordinates": '
+    b"[[[45.4, 41.8], [45.5, 41.8], [45.5, 41.9], [45.4, 41.8]]]}}]}"
+)
 
 SELF_DRAFT, EXTERNAL_DRAFT = ("self", Status.DRAFT), ("external", Status.DRAFT)
 
@@ -196,6 +201,19 @@ FORGERIES: dict[str, list[Forgery]] = {
             lambda w: reverse("admin:municipalities_municipality_import"),
             files=(("file", "municipalities.csv", MUNICIPALITIES_CSV),),
         )
+    ],
+    # The upload (a preview) and the confirmation that writes it.
+    "admin:municipalities_municipality_import_boundaries": [
+        Forgery(
+            "project_staff",
+            lambda w: reverse("admin:municipalities_municipality_import_boundaries"),
+            files=(("file", "boundaries.geojson", BOUNDARIES_GEOJSON),),
+        ),
+        Forgery(
+            "project_staff",
+            lambda w: reverse("admin:municipalities_municipality_import_boundaries"),
+            lambda w: {"token": "0" * 32},
+        ),
     ],
     "admin:municipalities_organization_import": [
         Forgery(

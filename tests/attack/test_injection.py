@@ -366,7 +366,18 @@ PUBLIC_PAGES = {
     "/{lang}/": {"ka": ("municipality_ka",), "en": ("municipality_en",)},
     "/{lang}/municipalities/": {"ka": ("municipality_ka",), "en": ("municipality_en",)},
     "/{lang}/municipalities/telavi/": {"ka": ("municipality_ka",), "en": ("municipality_en",)},
+    # The card and the badge that other websites show: the name as text there too.
+    "/{lang}/embed/telavi/": {"ka": ("municipality_ka",), "en": ("municipality_en",)},
+    "/{lang}/embed/telavi/badge.svg": {"ka": ("municipality_ka",), "en": ("municipality_en",)},
     "/{lang}/scorecards/2021/telavi/": {
+        "ka": ("municipality_ka", "indicator_ka"),
+        "en": ("municipality_en", "indicator_en", "area_en"),
+    },
+    "/{lang}/scorecards/2021/telavi/?area=A": {
+        "ka": ("municipality_ka", "indicator_ka", *SELF_TEXTS, *EXTERNAL_TEXTS),
+        "en": ("municipality_en", "indicator_en", "area_en", *SELF_TEXTS_EN, *EXTERNAL_TEXTS_EN),
+    },
+    "/{lang}/scorecards/2021/telavi/?show=all": {
         "ka": ("municipality_ka", "indicator_ka", *SELF_TEXTS, *EXTERNAL_TEXTS),
         "en": ("municipality_en", "indicator_en", "area_en", *SELF_TEXTS_EN, *EXTERNAL_TEXTS_EN),
     },
@@ -379,6 +390,11 @@ PUBLIC_PAGES = {
     "/{lang}/methodology/": {"ka": ("indicator_ka",), "en": ("indicator_en", "area_en")},
     "/{lang}/about/": {"ka": ("organization_ka",), "en": ("organization_en",)},
     "/{lang}/data/": {"ka": (), "en": ()},
+    # The search finds the names typed with markup, and lists them (and their passages) as text.
+    "/{lang}/search/?q=script": {
+        "ka": ("municipality_ka", "indicator_ka"),
+        "en": ("municipality_en", "official_name_en", "indicator_en"),
+    },
 }
 
 
@@ -395,7 +411,7 @@ def test_the_public_pages_show_what_was_typed_as_text(world, typed, page, lang):
 
 
 def test_the_scorecard_shows_links_and_file_names_as_text(world, typed):
-    page = world.of("citizen").get("/en/scorecards/2021/telavi/").text
+    page = world.of("citizen").get("/en/scorecards/2021/telavi/?show=all").text
 
     assert f'href="{escape(LINK)}"' in page
     assert escape(FILE_NAME) in page
@@ -609,6 +625,8 @@ REFLECTED = [
     '/monitor/?q=<script>alert(1)</script>&status="><img src=x onerror=alert(1)>',
     '/en/compare/?m=<script>alert(1)</script>&m=telavi&kind="><img src=x onerror=alert(1)>',
     '/en/municipalities/?cycle=<script>alert(1)</script>&sort="><img src=x onerror=alert(1)>',
+    '/en/search/?q=<script>alert(1)</script>&kind="><img src=x onerror=alert(1)>',
+    '/en/search/?q="><img src=x onerror=alert(1)>&kind=indicators&page=<script>',
     "/en/<script>alert(1)</script>/",
     "/admin/assessments/assessment/?q=<script>alert(1)</script>",
     "/admin/assessments/assessment/?status__exact=<script>alert(1)</script>",

@@ -3,15 +3,17 @@
 Path traversal (`..%2F` and raw `../`), over-long names (5,000 characters, ids of 5,000
 digits), NUL characters, digits that are not ASCII, in every parameter of the URL table
 that names a thing (a year, a slug, a code, a dataset and its extension, an id, an area,
-an action); then, in the forms: an oversized body, too many files or fields, an over-long
-file name, NUL characters, non-ASCII digits, and spreadsheet bombs on each import page.
+an action) and in the search's query; then, in the forms: an oversized body, too many
+files or fields, an over-long file name, NUL characters, non-ASCII digits, and spreadsheet
+bombs on each import page.
 
 Each is answered with a 4xx and the site's own page (the API: its JSON), never a 500 (the
 live server logs none: tests/attack/conftest.py), shows no file or secret it should not,
 and changes nothing in the database or the private folder. Two kinds of answer are not a
 4xx, and the tables say so: Django's stock admin sends a record it cannot find to its
 index, with a message; a page that reads a query value it cannot use (a page number, a
-cycle in other digits) ignores it and shows the page.
+cycle in other digits, a search's kind) ignores it and shows the page, and the search cuts
+an over-long query.
 """
 
 from __future__ import annotations
@@ -115,6 +117,15 @@ PUBLIC = [
     ("/en/areas/%C2%B2/A/", 404),
     # Too many parameters for the parser.
     ("/en/compare/?" + "m=telavi&" * 6000, 400),
+    # The search: a NUL is refused before it; what it cannot use it cuts or ignores.
+    ("/en/search/?q=tel%00avi", 400),
+    ("/ka/search/?q=" + "%E1%83%97" * LONG, 200),
+    ("/en/search/?q=" + "a" * LONG + "&kind=indicators", 200),
+    ("/en/search/?q=..%2F..%2Fetc%2Fpasswd&kind=..%2F..%2F", 200),
+    ("/en/search/?q=%25%25%5F&kind=" + "a" * LONG, 200),
+    (f"/en/search/?q=telavi&kind=municipalities&page={HUGE_ID}", 200),
+    (f"/en/search/?q=telavi&kind=municipalities&page={ARABIC_1}", 200),
+    ("/en/search/?q=%27%20OR%201%3D1%20--", 200),
 ]
 
 MONITOR = [
