@@ -1,4 +1,4 @@
-"""The admin's HTML as the W3C checker wants it, where Django's falls short.
+"""The admin's HTML as the W3C checker and screen readers want it, where Django's falls short.
 
 A required autocomplete box (a foreign key in ``autocomplete_fields``) with nothing chosen
 yet is rendered by Django as a ``<select required>`` without any option: Select2 fills it
@@ -22,3 +22,24 @@ def _optgroups(self, name, value, attr=None):
 
 def placeholder_in_required_autocompletes():
     AutocompleteMixin.optgroups = _optgroups
+
+
+def _boolean_icon(field_val):
+    """Django's yes/no/unknown icon, its text in the reader's language ("True" was read
+    out on Georgian pages)."""
+    from django.templatetags.static import static
+    from django.utils.html import format_html
+    from django.utils.translation import gettext
+
+    name, text = {True: ("yes", "Yes"), False: ("no", "No"), None: ("unknown", "Unknown")}[
+        field_val
+    ]
+    return format_html(
+        '<img src="{}" alt="{}">', static(f"admin/img/icon-{name}.svg"), gettext(text)
+    )
+
+
+def yes_no_icons_in_words():
+    from django.contrib.admin.templatetags import admin_list
+
+    admin_list._boolean_icon = _boolean_icon

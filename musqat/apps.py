@@ -10,12 +10,13 @@ class MusqatConfig(AppConfig):
     verbose_name = "MUSQAT"
 
     def ready(self):
-        from .admin_markup import placeholder_in_required_autocompletes
+        from .admin_markup import placeholder_in_required_autocompletes, yes_no_icons_in_words
         from .georgian import keep_georgian_lowercase, select2_in_georgian
 
         keep_georgian_lowercase()
         select2_in_georgian()
         placeholder_in_required_autocompletes()
+        yes_no_icons_in_words()
 
 
 class LoginAttemptsConfig(AxesConfig):

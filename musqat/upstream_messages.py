@@ -415,6 +415,26 @@ MESSAGES = (
     gettext_noop("The password is too similar to the %(verbose_name)s."),
     gettext_noop("Your password can’t be too similar to your other personal information."),
     gettext_noop("The two password fields didn’t match."),
+    # Overrides: the changelist's filters, counts and actions, the index page and the
+    # authentication app, where Django's Georgian says ქმედება, puts a plural after a number
+    # or reads ungrammatically
+    gettext_noop(" By %(filter_title)s "),
+    gettext_noop("Models in the %(name)s application"),
+    gettext_noop("%(full_result_count)s total"),
+    gettext_noop("0 of %(cnt)s selected"),
+    gettext_noop("Recent actions"),
+    gettext_noop("My actions"),
+    gettext_noop("Action:"),
+    gettext_noop("No action selected."),
+    gettext_noop("action time"),
+    gettext_noop("action flag"),
+    gettext_noop("No fields changed."),
+    gettext_noop(
+        "Items must be selected in order to perform actions on them. No items have been changed."
+    ),
+    gettext_noop("Authentication and Authorization"),
+    gettext_noop("Email"),
+    gettext_noop("email address"),
     # django-axes: the sign-in attempts project staff read and unlock in the admin
     gettext_noop("access attempt"),
     gettext_noop("access attempts"),

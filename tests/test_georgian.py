@@ -80,3 +80,30 @@ def test_the_admin_s_autocomplete_boxes_speak_georgian_on_georgian_pages():
 
     assert attrs["lang"] == "ka"
     assert "select2/i18n/ka.js" in media
+
+
+@pytest.mark.django_db
+def test_the_admin_counts_in_georgian_grammar_and_names_its_icons(admin_client):
+    from tests import factories
+
+    factories.municipality("telavi", "Telavi", "თელავი")
+    factories.municipality("kvareli", "Kvareli", "ყვარელი")
+    admin_client.cookies["django_language"] = "ka"
+
+    page = admin_client.get("/admin/municipalities/municipality/").content.decode()
+    paginator = page.split('<p class="paginator">', 1)[1].split("</p>", 1)[0]
+
+    assert "2 მუნიციპალიტეტი" in " ".join(paginator.split())
+    assert "მუნიციპალიტეტები" not in paginator
+    assert 'alt="Search"' not in page
+    assert 'alt="ძიება"' in page
+
+
+def test_the_yes_and_no_icons_say_yes_and_no_in_the_reader_s_language():
+    from django.contrib.admin.templatetags.admin_list import _boolean_icon
+
+    with override("en"):
+        assert 'alt="Yes"' in _boolean_icon(True)
+        assert 'alt="No"' in _boolean_icon(False)
+    with override("ka"):
+        assert 'alt="True"' not in _boolean_icon(True)
