@@ -4,7 +4,9 @@ Screenshots of every visited page, at desktop and mobile width, are saved to the
 folder ($MUSQAT_ARTIFACTS, by default artifacts/browser/).
 """
 
+import http.server
 import re
+import threading
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -221,3 +223,85 @@ def test_the_journey_fits_a_phone_screen(mobile, name, path):
     assert width["scrollWidth"] <= width["innerWidth"] + 1, (
         f"{path} scrolls sideways at {MOBILE['width']} px: {width}"
     )
+
+
+# --- What a new reader does with the portal ------------------------------------------------
+
+
+@pytest.mark.parametrize("visit", ["desktop", "mobile"])
+def test_telavi_s_five_largest_gaps_are_two_clicks_from_the_home_page(request, visit):
+    reader = request.getfixturevalue(visit)
+    page = reader.page
+    reader.goto("/ka/")
+
+    # 1. Telavi in the ranking; 2. "the largest gaps" in the scorecard's contents.
+    page.locator('table a[href="/ka/scorecards/2021/telavi/"]').first.click()
+    reader.arrived("gaps-1-scorecard", "/ka/scorecards/2021/telavi/")
+    if visit == "mobile":
+        page.locator("details.jump-menu > summary").click()
+    page.locator('a[href="/ka/scorecards/2021/telavi/?show=gaps"]:visible').first.click()
+    reader.arrived("gaps-2-largest", "/ka/scorecards/2021/telavi/?show=gaps")
+
+    gaps = page.locator("section.filtered article.indicator")
+    assert gaps.count() >= 5
+    # Each card gives the gap; the first five are the largest, largest first.
+    shown = [
+        abs(float(text.split(":")[-1].strip().replace("−", "-").replace(",", ".")))
+        for text in page.locator(
+            "section.filtered article.indicator > p.small.mb-1"
+        ).all_inner_texts()[:5]
+    ]
+    assert len(shown) == 5 and shown == sorted(shown, reverse=True)
+
+
+def test_an_indicator_is_found_by_typing_part_of_its_georgian_name_in_the_header(desktop):
+    page = desktop.page
+    desktop.goto("/ka/")
+
+    page.locator("#site-search-q").fill("წყალმომარაგ")
+    page.locator("#site-search-q").press("Enter")
+    page.wait_for_load_state("load")
+
+    assert "/ka/search/" in page.url
+    hits = page.locator("main a").all_inner_texts()
+    assert any("წყალმომარაგ" in hit for hit in hits), hits
+    first = page.locator('main a[href*="/methodology/"]').first
+    first.click()
+    page.wait_for_load_state("load")
+    assert "/ka/methodology/" in page.url and "#i-" in page.url
+
+
+def test_telavi_s_card_shows_inside_a_plain_page_of_another_site(browser, site):
+    # Another site: a plain HTML page with the snippet in it, served from another origin.
+    snippet = (
+        f'<!doctype html><html lang="ka"><title>Telavi</title><iframe src="{site}/ka/embed/telavi/"'
+        ' width="320" height="200" title="MUSQAT"></iframe>'
+        f'<iframe src="{site}/ka/scorecards/2021/telavi/" title="x"></iframe>'
+    ).encode()
+
+    class Page(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.end_headers()
+            self.wfile.write(snippet)
+
+        def log_message(self, *args):
+            pass
+
+    other = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Page)
+    threading.Thread(target=other.serve_forever, daemon=True).start()
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(f"http://127.0.0.1:{other.server_address[1]}/")
+        card = page.frame_locator("iframe").first.locator("main")
+
+        card.wait_for()
+        assert "თელავი" in card.inner_text()
+        # The same snippet pointing at the scorecard shows nothing: only the card is framable.
+        page.wait_for_timeout(500)
+        assert page.frames[2].url == "chrome-error://chromewebdata/"
+    finally:
+        context.close()
+        other.shutdown()
