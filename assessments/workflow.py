@@ -161,6 +161,44 @@ class TransitionNotAllowed(Exception):
         self.action, self.status, self.kind, self.role = action, status, kind, role
         super().__init__(f"{role} may not {action} a {kind} assessment in {status}")
 
+    @property
+    def reason(self) -> str:
+        """Why, in the person's language: a step their role can never take says who can;
+        a step they could take another time says when."""
+        return refusal_reason(self.action, status=self.status, kind=self.kind, role=self.role)
+
+
+# Who may take a step, for people who may not (SYSTEM is no one a person can ask).
+ONLY = {
+    frozenset({PROJECT_STAFF}): _("Only project staff can take this step (%(step)s)."),
+    frozenset({PROJECT_STAFF, MUNICIPAL_STAFF}): _(
+        "Only the municipality's staff and project staff can take this step (%(step)s)."
+    ),
+    frozenset({PROJECT_STAFF, CSO_MONITOR}): _(
+        "Only the assessing organisation's monitors and project staff can take this step "
+        "(%(step)s)."
+    ),
+}
+
+
+def refusal_reason(action: str, *, status: str, kind: str, role: str | None) -> str:
+    """Why the table refuses this role this step on an assessment of this kind and state."""
+    steps = [t for t in TRANSITIONS if t.action == action and kind in t.kinds]
+    if not steps:
+        return str(_("This assessment has no such step."))
+    label = {"step": steps[0].label}
+    if not any(role in t.roles for t in steps):
+        people = frozenset().union(*(t.roles for t in steps)) - {SYSTEM}
+        return str(ONLY.get(people, _("Your role cannot take this step (%(step)s).")) % label)
+    sources = [Status(t.source).label for t in steps if role in t.roles]
+    return str(
+        _(
+            "This assessment is “%(status)s”: this step (%(step)s) can be taken only while "
+            "it is “%(allowed)s”."
+        )
+        % {**label, "status": Status(status).label, "allowed": ", ".join(map(str, sources))}
+    )
+
 
 def allows(action: str, *, status: str, kind: str, role: str | None) -> bool:
     """Whether the table lets this role do this (non-transition) action."""

@@ -23,20 +23,34 @@ from django.http import HttpResponseBadRequest, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
 from django.template import loader
 from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
 from django.utils.translation import gettext as _
+
+from .refusals import refusal_context
 
 NUL = "\x00"
 
 
 def bad_request(request, exception=None, *, reason=None, advice=None):
     """The 400 page. A view's exception gets a general reason: its text is not for people."""
-    # A host name Django refused must not be asked for again while the page is drawn.
-    shown_to = None if isinstance(exception, DisallowedHost) else request
-    context = {
+    explained = {
         "reason": reason or _("This request is malformed and could not be handled."),
         "advice": advice,
     }
-    return HttpResponseBadRequest(loader.render_to_string("400.html", context, shown_to))
+    if isinstance(exception, DisallowedHost):
+        # A host name Django refused must not be asked for again while the page is drawn:
+        # the public frame, with no request, and so no way back but the home page.
+        context = {
+            "base_template": "base.html",
+            "title": _("Bad request"),
+            "start_url": reverse("assessments:home"),
+            "start_label": _("Overview of all municipalities"),
+            "about_url": reverse("assessments:about"),
+            **explained,
+        }
+        return HttpResponseBadRequest(loader.render_to_string("400.html", context))
+    context = refusal_context(request, title=_("Bad request")) | explained
+    return HttpResponseBadRequest(loader.render_to_string("400.html", context, request))
 
 
 def _send_less() -> str:

@@ -64,6 +64,9 @@ if not DEBUG and (
 SECRET_KEY = SECRET_KEY or DEVELOPMENT_SECRET_KEY
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
+# A form whose CSRF check failed (mostly one sent after the session ended) gets a page in
+# the person's language that offers to reload it, not Django's page for developers.
+CSRF_FAILURE_VIEW = "musqat.refusals.csrf_failure"
 
 INSTALLED_APPS = [
     # modeltranslation patches the admin, so it comes before it.

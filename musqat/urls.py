@@ -10,8 +10,13 @@ admin.site.site_header = _("MUSQAT administration")
 admin.site.site_title = _("MUSQAT administration")
 admin.site.index_title = _("Platform administration")
 
-# A bad request gets the site's page, in the person's language, not Django's bare one.
+# A bad request gets the site's page, in the person's language, not Django's bare one;
+# so do refusals, missing pages and errors, in the frame of the admin or workspace they
+# happened in (musqat/refusals.py).
 handler400 = "musqat.bad_requests.bad_request"
+handler403 = "musqat.refusals.permission_denied"
+handler404 = "musqat.refusals.page_not_found"
+handler500 = "musqat.refusals.server_error"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

@@ -103,12 +103,8 @@ class TransitionViews:
             transition = find_transition(
                 action=action, status=assessment.status, kind=assessment.kind, role=role
             )
-        except TransitionNotAllowed:
-            return self._refuse(
-                request,
-                assessment,
-                _("You may not do that to this assessment in its present state."),
-            )
+        except TransitionNotAllowed as refused:
+            return self._refuse(request, assessment, refused.reason)
         data = request.POST if request.method == "POST" else None
         forms_ = self._transition_forms(assessment, action, data)
         missing = []
@@ -118,12 +114,8 @@ class TransitionViews:
         if data is not None and not missing and all(f.is_valid() for f in forms_.values()):
             try:
                 self._perform(request, assessment, action, forms_)
-            except TransitionNotAllowed:
-                return self._refuse(
-                    request,
-                    assessment,
-                    _("You may not do that to this assessment in its present state."),
-                )
+            except TransitionNotAllowed as refused:
+                return self._refuse(request, assessment, refused.reason)
             except ValidationError as error:
                 messages.error(request, " ".join(error.messages))
                 status = 400

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from assessments.scoring import rounded
+from musqat.refusals import forbidden
 
 from .. import scoring, services
 from ..findings import findings_of
@@ -39,8 +40,8 @@ STEP_LABELS = {
 
 
 def refuse(request, message: str, status: int = 403):
-    """A page that says why, in the reviewer's language."""
-    return render(request, "grants/review/refused.html", {"message": message}, status=status)
+    """The workspace's refusal page, saying why in the reviewer's language."""
+    return forbidden(request, message, status=status)
 
 
 def reviewer_required(view):

@@ -419,7 +419,7 @@ def test_it_tells_a_monitor_who_forges_a_publish_that_it_is_not_allowed(
         reverse("monitor:transition", args=[telavi_external.pk]), {"action": "publish"}
     )
     assert page.status_code == 403
-    assert "You may not do that to this assessment in its present state." in page.content.decode()
+    assert "Only project staff can take this step (Publish)." in page.content.decode()
     telavi_external.refresh_from_db()
     assert telavi_external.status == Status.REVIEW
     assert not telavi_external.snapshots.exists()
