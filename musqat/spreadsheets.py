@@ -282,6 +282,10 @@ _COMMA_GROUPS = re.compile(r"[+-]?[1-9][0-9]{0,2}(?:,[0-9]{3})+")
 _DIGITS = re.compile(r"[0-9]*")
 
 
+class AmbiguousNumber(ValueError):
+    """A number that reads one way in Georgian and another in English ("1,250")."""
+
+
 def parse_decimal(text: str) -> Decimal | None:
     """A number as people type it in Georgian or in English; None for an empty cell.
 
@@ -296,7 +300,7 @@ def parse_decimal(text: str) -> Decimal | None:
     - NaN, Infinity and scientific notation ("1E3") are refused: people do not type
       them, and numbers from a workbook arrive written out (``number_text``).
 
-    Raises ValueError with a message for people.
+    Raises ValueError with a message for people (AmbiguousNumber for the comma case).
     """
     shown = " ".join(str(text or "").split())  # every kind of space as one plain space
     if not shown:
@@ -306,7 +310,7 @@ def parse_decimal(text: str) -> Decimal | None:
             other = shown.replace(",", " ")
         else:  # "1,250": 1250, or 1.25 with a decimal comma
             other = number_text(Decimal(shown.replace(",", "."))).replace(".", ",")
-        raise ValueError(
+        raise AmbiguousNumber(
             _("“%(value)s” is ambiguous: write %(one)s or %(other)s")
             % {"value": shown, "one": shown.replace(",", ""), "other": other}
         )

@@ -25,7 +25,7 @@ from ..answers.forms import (
 from ..answers.history import assessment_history
 from ..answers.import_template import template_filename, template_workbook
 from ..answers.imports import refusal, responses_importer
-from ..answers.messages import refused_message, saved_message
+from ..answers.messages import error_summary, refused_message, saved_message
 from ..answers.progress import progress_of
 from ..models import (
     Assessment,
@@ -261,7 +261,7 @@ class AssessmentAdmin(TransitionViews, HistoryWithoutRevert, SimpleHistoryAdmin)
                 return redirect(
                     "admin:assessments_assessment_area", object_id=assessment.pk, code=target.code
                 )
-            messages.error(request, refused_message(answers))
+            # The page's error summary says what was refused (and what was saved beside it).
             status = 400
         else:
             answers = area_answers(assessment, area)
@@ -276,6 +276,7 @@ class AssessmentAdmin(TransitionViews, HistoryWithoutRevert, SimpleHistoryAdmin)
             areas=progress.areas,
             following=following,
             answers=answers,
+            summary=error_summary(answers, area),
             can_edit=can_edit,
         )
 

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django import forms
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.db.models import Prefetch
 from django.template.defaultfilters import filesizeformat
@@ -13,6 +13,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from indicators.models import Indicator, ResponseType, ThematicArea
+from musqat.spreadsheets import AmbiguousNumber, parse_decimal
 
 from ..models import Assessment, EvidenceFile, Response
 from .evidence import EvidenceFilesField, links_are_addresses
@@ -162,6 +163,28 @@ class ResponseForm(VersionedForm):
         if not self.existing_files:
             del self.fields["remove_files"]
 
+    def error_target(self) -> str:
+        """The id of the input to go to for this answer's first error: the first field in
+        error, in the page's order, or the answer's value for an error of the whole answer
+        (someone else saved it meanwhile). A group of radio buttons is reached by its first."""
+        name = next(
+            (name for name in self.fields if name in self.errors and name != "version"),
+            "value",
+        )
+        return self[name].subwidgets[0].id_for_label
+
+    def error_texts(self) -> list[str]:
+        """Every error of this answer, the whole answer's first, as the summary lists them."""
+        texts = list(self.errors.get(NON_FIELD_ERRORS, []))
+        for name in self.fields:
+            if name in self.errors:
+                texts.extend(self.errors[name])
+        return texts
+
+    def chose_files(self) -> bool:
+        """Whether this save brought files for the answer (a refused one loses them)."""
+        return bool(self.files and self.files.getlist(self.add_prefix("new_files")))
+
     def value_initial(self):
         """The hidden copy of the value the page showed, for radio buttons: crispy draws
         those itself and leaves it out (other fields carry their own)."""
@@ -179,6 +202,25 @@ class ResponseForm(VersionedForm):
         for document in self.cleaned_data.get("remove_files") or []:
             document.remove(by=by)
         return response
+
+
+class NumberField(forms.DecimalField):
+    """A number read as the response import reads a cell (``parse_decimal``): a decimal
+    comma or point, thousands grouped by spaces ("1 250,5", as Georgian pages print it) or,
+    beside a decimal point, by commas ("1,250.5"); a lone "1,250" is refused as ambiguous,
+    with both readings offered. So a number means the same typed in the form or imported,
+    whatever the page's language."""
+
+    def to_python(self, value):
+        if not isinstance(value, str):
+            return super().to_python(value)
+        try:
+            number = parse_decimal(value)
+        except AmbiguousNumber as error:
+            raise ValidationError(str(error), code="ambiguous") from None
+        except ValueError:
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+        return number
 
 
 def shown_value(indicator: Indicator, value: Decimal):
@@ -215,7 +257,7 @@ def value_field(indicator: Indicator) -> forms.Field:
         help_text = _("A percentage from 0 to 100.")
     elif indicator.unit:
         help_text = _("A number, in %(unit)s.") % {"unit": indicator.unit}
-    return forms.DecimalField(
+    return NumberField(
         label=label,
         required=False,
         max_digits=14,
@@ -254,15 +296,19 @@ class ReplyForm(VersionedForm):
 
 
 class FormGroup:
-    """Several forms on one page that validate and save together.
+    """Several forms on one page that validate together.
 
     Only the forms a person changed are checked and saved, so an answer someone
-    else saved meanwhile is not overwritten with what the page showed before.
+    else saved meanwhile is not overwritten with what the page showed before. The
+    replies of a page are saved all or nothing; an area's answers one by one, the
+    valid ones beside the refused (save_area_answers).
     """
 
-    def __init__(self, forms_):
+    def __init__(self, forms_, *, saved: int = 0):
         self.forms = forms_
         self._changed = None
+        # Answers saved by a save that refused others (see save_area_answers).
+        self.saved = saved
 
     def __iter__(self):
         return iter(self.forms)
@@ -283,7 +329,7 @@ class FormGroup:
 
     def _files_within_limit(self) -> bool:
         """At most EVIDENCE_MAX_FILES new files in one save. With more, each answer that
-        brings some says so, and nothing is saved (what was typed is kept)."""
+        brings some says so and is refused (what was typed is kept)."""
         chosen = {
             form: len(form.files.getlist(form.add_prefix("new_files"))) for form in self.changed
         }
@@ -306,8 +352,18 @@ class FormGroup:
         return False
 
     @property
+    def in_error(self) -> list:
+        """The forms refused by the last validation, in the page's order."""
+        return [form for form in self.forms if form.is_bound and form.errors]
+
+    @property
     def error_count(self) -> int:
-        return sum(1 for form in self.changed if form.errors)
+        return len(self.in_error)
+
+    @property
+    def lost_files(self) -> int:
+        """How many refused answers came with files, which must be chosen again."""
+        return sum(1 for form in self.in_error if form.chose_files())
 
     def save(self, *, by) -> int:
         with transaction.atomic():
@@ -357,9 +413,26 @@ def save_area_answers(*, assessment: Assessment, area: ThematicArea, data, files
     """Validate and save one area's answers, one save per assessment at a time.
 
     Returns the forms and how many answers were saved, or None when something was
-    refused (the forms then carry the errors and everything that was typed).
+    refused. Each answer stands alone (its own checks, version and history), so a refusal
+    of one does not throw away the others: the valid changed answers are saved, and the
+    forms come back with the refused ones as typed, with their errors, and every other
+    answer as it is saved now, at its new version, so that saving the page again neither
+    saves them twice nor reports a conflict with oneself. ``FormGroup.saved`` says how
+    many were saved beside the refusals. Files chosen for a refused answer are not kept.
     """
-    return _save_locked(assessment, lambda a: area_answers(a, area, data, files), by=by)
+    with transaction.atomic():
+        locked = _locked(assessment)
+        group = area_answers(locked, area, data, files)
+        if group.is_valid():
+            return group, group.save(by=by)
+        valid = [form for form in group.changed if not form.errors]
+        for form in valid:
+            form.save(by=by)
+        if not valid:
+            return group, None
+        refused = {form.prefix: form for form in group.in_error}
+        now = area_answers(locked, area)
+        return FormGroup([refused.get(form.prefix, form) for form in now], saved=len(valid)), None
 
 
 def save_replies(*, assessment: Assessment, data, by):
@@ -367,15 +440,21 @@ def save_replies(*, assessment: Assessment, data, by):
 
 
 def _save_locked(assessment: Assessment, build, *, by):
+    """All or nothing: the replies of a page are saved together or not at all."""
     with transaction.atomic():
-        # Lock the assessment, so that two saves cannot both pass the version check.
-        locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
-        group = build(locked)
-        if locked.status != assessment.status:
-            raise StateChanged
+        group = build(_locked(assessment))
         if not group.is_valid():
             return group, None
         return group, group.save(by=by)
+
+
+def _locked(assessment: Assessment) -> Assessment:
+    """The assessment, locked so that two saves cannot both pass the version check, and
+    still in the state the page was opened in."""
+    locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if locked.status != assessment.status:
+        raise StateChanged
+    return locked
 
 
 class StateChanged(Exception):

@@ -12,10 +12,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from indicators.models import ThematicArea
+from musqat.refusals import forbidden
 
 from .. import services
 from ..answers.forms import StateChanged, area_answers, save_area_answers
-from ..answers.messages import missing_by_area, refused_message, saved_message
+from ..answers.messages import error_summary, missing_by_area, saved_message
 from ..answers.progress import progress_of
 from ..models import Assessment, Cycle, ReviewComment
 from ..permissions import may, organization_ids, role_for, visible_assessments
@@ -38,8 +39,8 @@ def _assessment(request, pk):
 
 
 def refuse(request, message: str):
-    """A 403 page that says why, in the user's language."""
-    return render(request, "assessments/monitor/refused.html", {"message": message}, status=403)
+    """The workspace's 403 page, saying why in the user's language."""
+    return forbidden(request, message)
 
 
 @login_required
@@ -141,7 +142,7 @@ def area(request, pk, code):
             if "next" in request.POST and following:
                 return redirect("monitor:area", pk=assessment.pk, code=following.code)
             return redirect("monitor:area", pk=assessment.pk, code=area.code)
-        messages.error(request, refused_message(answers))
+        # The page's error summary says what was refused (and what was saved beside it).
         status = 400
     else:
         answers = area_answers(assessment, area)
@@ -156,6 +157,7 @@ def area(request, pk, code):
             "areas": progress.areas,
             "following": following,
             "answers": answers,
+            "summary": error_summary(answers, area),
             "can_edit": can_edit,
         },
         status=status,
@@ -173,8 +175,8 @@ def transition(request, pk):
         chosen = find_transition(
             action=action, status=assessment.status, kind=assessment.kind, role=role
         )
-    except TransitionNotAllowed:
-        return refuse(request, _("You may not do that to this assessment in its present state."))
+    except TransitionNotAllowed as refused:
+        return refuse(request, refused.reason)
     missing = assessment.score().missing if action == "submit" else []
     if request.method == "POST" and not missing:
         try:
@@ -182,10 +184,8 @@ def transition(request, pk):
                 services.submit_assessment(assessment=assessment, by=request.user)
             else:
                 services.move_assessment(assessment=assessment, action=action, by=request.user)
-        except TransitionNotAllowed:
-            return refuse(
-                request, _("You may not do that to this assessment in its present state.")
-            )
+        except TransitionNotAllowed as refused:
+            return refuse(request, refused.reason)
         except (ValidationError, ValueError) as error:
             messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
         else:

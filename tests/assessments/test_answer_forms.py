@@ -95,14 +95,17 @@ def test_it_rejects_a_yes_no_answer_other_than_yes_or_no_and_keeps_the_rest(
         }
     )
 
+    # The valid answer is saved; the refused one comes back as typed, with its error.
     assert refused.status_code == 400
     assert "Select a valid choice. 2 is not one of the available choices." in text_of(refused)
-    assert "Nothing was saved: 1 answer needs attention" in text_of(refused)
+    assert "Not saved: 1 answer needs attention" in text_of(refused)
+    assert "Saved 1 answer of Governance as a draft." in text_of(refused)
     html = refused.content.decode()
     assert written(html, name(page, "A.1.1", "evidence")) == "დადგენილება №12"
     assert typed(html, name(page, "A.2.1", "value")) == "60"
     assert written(html, name(page, "A.2.1", "evidence")) == "We visited 12 of 20 villages"
-    assert not Response.objects.exists()
+    saved = Response.objects.get()
+    assert (saved.indicator.code, saved.value) == ("A.2.1", Decimal(60))
 
 
 def test_it_rejects_a_scale_level_out_of_range(telavi_self, browser_of, telavi_staff, open_area):
@@ -113,7 +116,7 @@ def test_it_rejects_a_scale_level_out_of_range(telavi_self, browser_of, telavi_s
     assert refused.status_code == 400
     assert "Select a valid choice. 4 is not one of the available choices." in text_of(refused)
     assert chosen(refused.content.decode(), name(page, "A.1.1", "value")) == "0"
-    assert not Response.objects.exists()
+    assert list(Response.objects.values_list("indicator__code", "value")) == [("A.1.1", 0)]
 
 
 def test_it_offers_a_scale_s_levels_in_words(telavi_self, browser_of, telavi_staff, open_area):
@@ -156,7 +159,7 @@ def test_it_rejects_a_percentage_out_of_range(telavi_external, monitor_browser, 
     html = refused.content.decode()
     assert typed(html, name(page, "A.2.1", "value")) == percent
     assert chosen(html, name(page, "A.1.1", "value")) == "1"
-    assert not Response.objects.exists()
+    assert list(Response.objects.values_list("indicator__code", "value")) == [("A.1.1", 1)]
 
 
 def test_it_rejects_a_percentage_in_words(telavi_external, monitor_browser, open_area):
@@ -280,7 +283,7 @@ def test_it_refuses_a_file_over_the_size_limit(
 
     assert refused.status_code == 400
     assert "“minutes.pdf” is 2.0 KB; an evidence file may be 1.0 KB at most." in text_of(refused)
-    assert "Files you chose must be chosen again." in text_of(refused)
+    assert "The files chosen for this answer must be chosen again." in text_of(refused)
     assert written(refused.content.decode(), name(page, "A.2.1", "evidence")) == "Minutes"
     assert not EvidenceFile.objects.exists() and not Response.objects.exists()
 

@@ -183,7 +183,8 @@ def test_it_refuses_more_evidence_files_in_one_save_than_allowed_and_keeps_the_t
     assert refused.status_code == 400
     text = text_of(refused)
     assert "Nothing was saved: 2 answers need attention" in text
-    assert text.count("3 files were chosen in this save; at most 2 can be added") == 2
+    # Beside each of the two answers, and again in the summary at the top.
+    assert text.count("3 files were chosen in this save; at most 2 can be added") == 4
     assert written(refused, field(page, "A.1.1", "evidence")) == "Decision №12"
     assert not Response.objects.exists() and not EvidenceFile.objects.exists()
     assert files_in(media) == []

@@ -369,16 +369,9 @@ def test_a_number_in_superscript_digits_is_refused_and_the_text_is_kept(area_for
     assert area_form.nothing_changed()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "FINDING: the answer forms take Arabic-Indic digits ('٦٠' is saved as 60: Django's "
-        "DecimalField reads any Unicode digit), while the response import refuses them "
-        "(musqat.spreadsheets.parse_decimal reads ASCII digits only), though both are meant "
-        "to check a value alike (assessments/answers/imports.py). Low: the number is right."
-    ),
-)
 def test_a_number_in_non_ascii_digits_is_refused_as_the_import_refuses_it(world, area_form):
+    """The form reads numbers with the import's parser (parse_decimal: ASCII digits only),
+    not with Django's DecimalField, which reads any Unicode digit."""
     try:
         refused = area_form.fill(value="٦٠").post()
         assert refused.status == 400

@@ -12,7 +12,10 @@ Screenshots, at desktop and phone width, are saved to the artifacts folder with 
 characters and the Georgian web font, as the portal's pages are.
 """
 
+import json
 import re
+import shutil
+import subprocess
 from datetime import timedelta
 from decimal import Decimal
 
@@ -278,12 +281,12 @@ def test_a_monitor_fills_in_and_submits_and_telavi_staff_reply(people):
     )
     monitor.submit(page.get_by_role("button", name="Save draft"))
 
-    # 150 % is refused with a clear message; nothing is saved and nothing typed is lost.
+    # 150 % is refused with a clear message; the other answers are saved and nothing typed
+    # is lost.
     monitor.on(area_a, status=400)
-    assert (
-        "Nothing was saved: 1 answer needs attention"
-        in page.locator(".alert-danger").first.inner_text()
-    )
+    summary = page.locator("#error-summary").inner_text()
+    assert "Not saved: 1 answer needs attention" in summary
+    assert "Saved 4 answers of" in summary
     assert "border-danger" in card(page, percent).get_attribute("class")
     assert "Enter a percentage from 0 to 100." in card(page, percent).inner_text()
     assert value_input(page, percent).input_value() == "150"
@@ -295,7 +298,7 @@ def test_a_monitor_fills_in_and_submits_and_telavi_staff_reply(people):
     value_input(page, percent).fill("62")
     monitor.submit(page.get_by_role("button", name="Save draft"))
     monitor.on(area_a)
-    assert "Saved 5 answers of" in success_message(page)
+    assert "Saved 1 answer of" in success_message(page)
     assert "(5/" in page.locator("nav .nav-link.active").inner_text()
     monitor.shoot("1-en-area-A-draft")
 
@@ -457,3 +460,210 @@ def test_a_monitor_fills_in_and_submits_and_telavi_staff_reply(people):
     monitor.goto(f"/monitor/assessments/{pk}/areas/{first_area}/")
     monitor.on(f"/monitor/assessments/{pk}/areas/{first_area}/")
     assert reply_ka in card(page, first_code).inner_text()
+
+
+PHONE = {"width": 390, "height": 844}
+
+
+def axe_violations(page):
+    """axe-core's WCAG 2.1 AA findings on the page as drawn, or none when it is not installed
+    (test_accessibility.py requires it where MUSQAT_REQUIRE_BROWSER=1)."""
+    from tests.browser.test_accessibility import AXE_JS, AXE_RUN, WCAG_TAGS
+
+    if not AXE_JS.is_file():
+        return []
+    # Evaluated through the browser's own channel: the page's Content-Security-Policy
+    # refuses a script tag that is not its own.
+    page.evaluate(AXE_JS.read_text(encoding="utf-8") + "\n;0")
+    assert page.evaluate("typeof axe.run") == "function"
+    return page.evaluate(AXE_RUN, WCAG_TAGS)
+
+
+def nu_errors(html: bytes, folder):
+    """The Nu HTML checker's errors in a page as the server sent it; none when the checker
+    is not installed."""
+    from tests.browser.test_accessibility import VNU_JAR
+
+    java = shutil.which("java")
+    if not (VNU_JAR.is_file() and java):
+        return []
+    page = folder / "workspace-nu-page.html"
+    page.write_bytes(html)
+    checked = subprocess.run(
+        [java, "-jar", str(VNU_JAR), "--format", "json", "--errors-only", str(page)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    return [m["message"] for m in json.loads(checked.stderr)["messages"]]
+
+
+def test_an_area_form_shows_reasons_for_n_a_sums_up_a_refusal_and_warns_before_leaving(people):
+    """Kvareli's 2022 external assessment, a draft the earlier test leaves alone: the reasons
+    appear when N/A is ticked, a mistake lands the focus on the summary, whose link leads to
+    the field, and leaving with a change not saved makes the browser ask first."""
+    monitor = people("CSO monitor")
+    page = monitor.page
+    monitor_signs_in(monitor)
+    page.locator("#f-cycle").select_option("2022")
+    page.locator("#f-q").fill("Kvareli")
+    page.get_by_role("button", name="Filter").click()
+    monitor.on(re.compile(r"^/monitor/\?cycle=2022&status=&q=Kvareli$"))
+    page.locator("main table tbody tr").first.get_by_role("link", name="Kvareli").click()
+    monitor.on(re.compile(r"^/monitor/assessments/\d+/$"))
+    pk = int(monitor.path().split("/")[3])
+    area_a = f"/monitor/assessments/{pk}/areas/A/"
+    monitor.goto(area_a)
+    monitor.on(area_a)
+    cards = page.evaluate(CARDS)
+    assert not any(c["answered"] for c in cards)
+    not_applicable = next(c["code"] for c in cards if c["levels"] == 2)
+    percent = next(c["code"] for c in cards if not c["levels"] and c["percent"])
+
+    # The reasons are hidden until N/A is ticked, and come and go with the box.
+    reasons = card(page, not_applicable).locator("fieldset.na-reason")
+    assert reasons.is_hidden()
+    card(page, not_applicable).get_by_label("Not applicable").check()
+    assert reasons.is_visible()
+    assert "Needed only when “Not applicable” is ticked" in reasons.inner_text()
+    card(page, not_applicable).get_by_label("Not applicable").uncheck()
+    assert reasons.is_hidden()
+    card(page, not_applicable).get_by_label("Not applicable").check()
+    reasons.get_by_label("Reason it does not apply", exact=True).fill("სერვისი არ არსებობს")
+    reasons.get_by_label("Reason it does not apply (English)").fill("There is no such service")
+
+    # One mistake: the valid answer is saved, the summary takes the focus and names the other.
+    value_input(page, percent).fill("150")
+    monitor.submit(page.get_by_role("button", name="Save draft"))
+    monitor.on(area_a, status=400)
+    summary = page.locator("#error-summary")
+    assert page.evaluate("document.activeElement.id") == "error-summary"
+    assert summary.get_attribute("role") == "alert"
+    assert summary.locator("h2").inner_text() == "Not saved: 1 answer needs attention"
+    assert "Saved 1 answer of" in summary.inner_text()
+    assert card(page, not_applicable).get_by_label("Not applicable").is_checked()
+    assert reasons.is_visible()
+    link = summary.get_by_role("link", name=re.compile(rf"^{re.escape(percent)} "))
+    field_id = value_input(page, percent).get_attribute("id")
+    assert link.get_attribute("href") == f"#{field_id}"
+
+    # The link takes the focus to the field, which still says what was typed.
+    link.click()
+    assert page.evaluate("document.activeElement.id") == field_id
+    assert value_input(page, percent).input_value() == "150"
+
+    # Corrected and saved, the page leaves without a question ...
+    dialogs = []
+
+    def answer(dialog):
+        dialogs.append(dialog.type)
+        dialog.dismiss()  # stay on the page
+
+    page.on("dialog", answer)
+    value_input(page, percent).fill("62")
+    monitor.submit(page.get_by_role("button", name="Save draft"))
+    monitor.on(area_a)
+    assert "Saved 1 answer of" in success_message(page)
+    assert dialogs == []
+
+    # ... but with a change not saved, the browser asks before leaving, and stays if told.
+    evidence = card(page, percent).get_by_label("Evidence", exact=True)
+    evidence.click()
+    evidence.fill("12 of 20 villages")
+    page.get_by_role("link", name="Back to the overview").click(no_wait_after=True)
+    page.wait_for_timeout(500)
+    assert dialogs == ["beforeunload"]
+    assert monitor.path().partition("#")[0] == area_a
+    assert evidence.input_value() == "12 of 20 villages"
+    monitor.submit(page.get_by_role("button", name="Save draft"))
+    monitor.on(area_a)
+    assert dialogs == ["beforeunload"]  # saving asks nothing
+    page.remove_listener("dialog", answer)
+
+    # The page with an error, in Georgian, at desktop and phone width: no WCAG violation
+    # (axe, when installed in var/a11y) and no HTML error (the Nu checker, likewise).
+    monitor.choose_language("ka", area_a)
+    value_input(page, percent).fill("150")
+    with page.expect_navigation() as refused:
+        page.locator("button[name=save]").click()
+    monitor.on(area_a, status=400, language="ka")
+    assert page.evaluate("document.activeElement.id") == "error-summary"
+    assert re.search("[\u10d0-\u10ff]", page.locator("#error-summary").inner_text())
+    assert nu_errors(refused.value.body(), monitor.artifacts) == []
+    for name, size in (("desktop", DESKTOP), ("phone-390", PHONE)):
+        page.set_viewport_size(size)
+        page.evaluate("document.fonts.ready.then(() => true)")
+        fit = page.evaluate(OVERFLOW)
+        assert fit["scrollWidth"] <= fit["innerWidth"] + 1, f"{name}: scrolls sideways: {fit}"
+        assert axe_violations(page) == [], name
+        page.evaluate("window.scrollTo(0, 0)")
+        shot = monitor.artifacts / f"workspace-{name}-7-ka-area-error.png"
+        shot.unlink(missing_ok=True)
+        page.screenshot(path=shot)
+        assert shot.is_file() and shot.stat().st_size > 0
+        # And the field in error, reached from the summary.
+        page.locator("#error-summary a").first.click()
+        assert page.evaluate("document.activeElement.id") == field_id
+        page.wait_for_timeout(1000)  # the page scrolls smoothly (Bootstrap's scroll-behavior)
+        shot = monitor.artifacts / f"workspace-{name}-8-ka-area-error-field.png"
+        shot.unlink(missing_ok=True)
+        page.screenshot(path=shot)
+        assert shot.is_file() and shot.stat().st_size > 0
+    page.set_viewport_size(DESKTOP)
+
+
+def test_the_admin_s_area_form_shows_reasons_for_n_a_and_sums_up_a_refusal(people):
+    """Telavi's staff member, in the admin's data entry of the 2022 self-assessment."""
+    staff = people("Telavi staff")
+    page = staff.page
+    staff_signs_in(staff, "telavi-staff")
+    drafts = "/admin/assessments/assessment/?kind__exact=self&status__exact=draft"
+    staff.goto(drafts)
+    staff.on(drafts, language="ka")
+    staff.choose_language("en", drafts)
+    page.locator("#result_list tbody tr th a").first.click()
+    staff.on(re.compile(r"^/admin/assessments/assessment/\d+/change/\?_changelist_filters=.*$"))
+    pk = int(staff.path().split("/")[4])
+    area_a = f"/admin/assessments/assessment/{pk}/areas/A/"
+    staff.goto(area_a)
+    staff.on(area_a)
+    first = page.locator("fieldset.answer-module").first
+    reasons = first.locator("fieldset.na-reason")
+    assert reasons.is_hidden()
+    first.get_by_label("Not applicable").check()
+    assert reasons.is_visible()
+    assert "Needed only when “Not applicable” is ticked" in reasons.inner_text()
+
+    # N/A without a reason: refused, and the summary leads to the reason.
+    staff.submit(page.locator(".submit-row input[name=save]"))
+    staff.on(area_a, status=400)
+    summary = page.locator("#error-summary")
+    assert page.evaluate("document.activeElement.id") == "error-summary"
+    assert summary.locator("h2").inner_text() == "Nothing was saved: 1 answer needs attention"
+    reason = page.locator("fieldset.answer-module").first.locator("textarea[name$='-na_reason']")
+    assert summary.locator("a").get_attribute("href") == f"#{reason.get_attribute('id')}"
+    assert reasons.is_visible()
+    for size in (DESKTOP, PHONE):
+        page.set_viewport_size(size)
+        assert axe_violations(page) == [], size
+    page.set_viewport_size(DESKTOP)
+    summary.locator("a").click()
+    assert page.evaluate("document.activeElement.id") == reason.get_attribute("id")
+
+    # What came back is not saved yet: leaving asks first.
+    dialogs = []
+
+    def answer(dialog):
+        dialogs.append(dialog.type)
+        dialog.dismiss()
+
+    page.on("dialog", answer)
+    page.get_by_role("link", name="Back to the assessment").click(no_wait_after=True)
+    page.wait_for_timeout(500)
+    assert dialogs == ["beforeunload"]
+    assert staff.path().partition("#")[0] == area_a
+    reason.fill("ეს სერვისი მუნიციპალიტეტს არ აქვს")
+    staff.submit(page.locator(".submit-row input[name=save]"))
+    staff.on(area_a)
+    assert dialogs == ["beforeunload"]
+    assert "Saved 1 answer of" in page.locator("ul.messagelist li.success").inner_text()
