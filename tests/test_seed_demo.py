@@ -75,6 +75,23 @@ def test_2020_and_2021_are_published_and_2022_is_open_for_entry(seeded):
     assert ScoreSnapshot.objects.count() == 32
 
 
+def test_the_open_cycle_closes_weeks_after_the_seeding_so_the_workspaces_show_a_deadline(
+    seeded, client
+):
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from assessments.models import Cycle
+
+    today = timezone.localdate()
+    cycle = Cycle.objects.get(year=2022)
+    assert cycle.opens_on < today < cycle.closes_on
+    client.force_login(get_user_model().objects.get(username="telavi-staff"))
+    client.cookies["django_language"] = "ka"
+    home = client.get("/admin/").content.decode()
+    assert "45 დღეში" in home  # the Telavi draft's deadline, with the days left
+
+
 def test_the_synthetic_answers_are_complete_and_include_not_applicable(seeded):
     published = Assessment.objects.filter(status=Status.PUBLISHED)
     for assessment in published:

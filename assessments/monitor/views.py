@@ -20,7 +20,9 @@ from ..answers.messages import error_summary, missing_by_area, saved_message
 from ..answers.progress import progress_of
 from ..models import Assessment, Cycle, ReviewComment
 from ..permissions import may, organization_ids, role_for, visible_assessments
+from ..work import monitor_work
 from ..workflow import Kind, Status, TransitionNotAllowed, find_transition, transitions_for
+from .plans import awaiting_verdict
 
 PAGE_SIZE = 25
 
@@ -84,6 +86,7 @@ def dashboard(request):
             "statuses": Status.choices,
             "selected": {"cycle": cycle, "status": status, "q": query},
             "is_member": bool(organization_ids(request.user)),
+            "work": monitor_work(request.user, awaiting_verdict(request.user)),
         },
     )
 

@@ -8,7 +8,7 @@ from assessments.workflow import Kind
 from musqat.numbers import lari
 
 from .. import register as public
-from ..models import Application, Call, CallStage
+from ..models import Application, Call, CallStage, Report, ReportStatus
 
 register = template.Library()
 
@@ -90,4 +90,37 @@ def grants_for_municipality(municipality):
         "municipality": municipality,
         "awards": list(awards),
         "calls": [public.call_row(call, now) for call in calls],
+    }
+
+
+@register.inclusion_tag("grants/includes/reports_to_review.html")
+def grant_reports_to_review():
+    """Grantee reports submitted and waiting for project staff, oldest first: one query."""
+    reports = (
+        Report.objects.filter(status=ReportStatus.SUBMITTED)
+        .select_related("application__organization", "application__call")
+        .order_by("submitted_at", "pk")
+    )
+    return {"reports": list(reports)}
+
+
+@register.inclusion_tag("grants/includes/deadlines.html")
+def grant_deadlines(user):
+    """A monitor's grant deadlines: calls open to apply, and the reports their
+    organisations' grants owe, each with its days left. Two queries."""
+    now = timezone.now()
+    today = timezone.localdate(now)
+    calls = Call.objects.open_at(now).order_by("closes_at")
+    reports = (
+        Report.objects.awaiting()
+        .filter(application__in=Application.objects.of_user(user))
+        .select_related("application__call", "application__organization")
+        .order_by("due_on", "pk")
+    )
+    return {
+        "calls": [
+            {"call": call, "days": (timezone.localdate(call.closes_at) - today).days}
+            for call in calls
+        ],
+        "reports": [{"report": report, "days": report.days_left(today)} for report in reports],
     }

@@ -108,8 +108,10 @@ def test_it_runs_the_same_queries_however_many_assessments_are_listed(
     browser = browser_of(cso_monitor, "en")
     browser.get(reverse("monitor:dashboard"))  # the session and the user, once
 
-    # One more: the progress reports waiting for the organisation's verdict.
-    with django_assert_num_queries(13):
+    # One more: the progress reports waiting for the organisation's verdict; seven more:
+    # what to do next (assessments under way, their progress, reports to judge) and the
+    # grant deadlines (open calls, reports due).
+    with django_assert_num_queries(20):
         page = see(browser, reverse("monitor:dashboard"))
 
     assert len(page.rows) == size + 1

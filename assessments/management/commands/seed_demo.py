@@ -1,5 +1,6 @@
 """Load the demonstration data. Running it again changes nothing."""
 
+import datetime
 import hashlib
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -9,6 +10,7 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from assessments import demo
 from assessments.demo.plans import seed_plans
@@ -231,9 +233,18 @@ class Command(BaseCommand):
         return users
 
     def seed_cycles(self, version, organization, staff, region):
+        today = timezone.localdate()
         for year, (is_open, published_kinds) in demo.CYCLES.items():
+            # The open cycle has dates around the day of seeding, so that the workspaces
+            # always show a deadline to work towards.
+            dates = {}
+            if is_open:
+                dates = {
+                    "opens_on": today - datetime.timedelta(days=demo.OPEN_CYCLE_DAYS_SO_FAR),
+                    "closes_on": today + datetime.timedelta(days=demo.OPEN_CYCLE_DAYS_LEFT),
+                }
             cycle, _ = Cycle.objects.update_or_create(
-                year=year, defaults={"methodology": version, "is_open": is_open}
+                year=year, defaults={"methodology": version, "is_open": is_open, **dates}
             )
             kinds = published_kinds or demo.OPEN_CYCLE_KINDS
             for municipality in region.municipalities.all():
