@@ -5,6 +5,7 @@ Every permission check reads the tables in assessments.workflow through here.
 
 from django.contrib.auth.models import Group, Permission
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from municipalities.models import Organization
 
@@ -21,6 +22,19 @@ PROJECT_STAFF_GROUP = "Project staff"
 MUNICIPAL_STAFF_GROUP = "Municipal staff"
 CSO_MONITOR_GROUP = "CSO monitors"
 GRANT_REVIEWER_GROUP = "Grant reviewers"
+
+# Code finds the role groups by their stable English names; people read them translated.
+ROLE_GROUP_LABELS = {
+    PROJECT_STAFF_GROUP: _("Project staff"),
+    MUNICIPAL_STAFF_GROUP: _("Municipal staff"),
+    CSO_MONITOR_GROUP: _("CSO monitors"),
+    GRANT_REVIEWER_GROUP: _("Grant reviewers"),
+}
+
+
+def group_label(group) -> str:
+    """A group's name as people read it: a role group's in the page's language."""
+    return str(ROLE_GROUP_LABELS.get(group.name, group.name))
 
 
 def is_project_staff(user) -> bool:

@@ -8,6 +8,7 @@ from musqat import imports
 from musqat.spreadsheets import Sheet, download, write_csv, write_xlsx
 
 from . import resources
+from .admin_filters import MunicipalityFilter
 from .boundary_admin import BoundaryImportAdmin
 from .models import (
     Municipality,
@@ -161,7 +162,7 @@ class OrganizationAdmin(SpreadsheetImportAdmin, TranslationAdmin):
 @admin.register(MunicipalityMembership)
 class MunicipalityMembershipAdmin(admin.ModelAdmin):
     list_display = ["user", "municipality", "position"]
-    list_filter = ["municipality"]
+    list_filter = [("municipality", MunicipalityFilter)]
     list_select_related = ["user", "municipality"]
     search_fields = ["user__username", "user__email", "municipality__name_ka"]
     autocomplete_fields = ["user", "municipality"]

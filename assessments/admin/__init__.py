@@ -1,5 +1,5 @@
 """The admin, one module per group of models; importing them registers them."""
 
-from . import assessments, cycles, files, plans, results
+from . import assessments, cycles, files, groups, plans, results
 
-__all__ = ["assessments", "cycles", "files", "plans", "results"]
+__all__ = ["assessments", "cycles", "files", "groups", "plans", "results"]

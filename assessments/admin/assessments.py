@@ -2,16 +2,20 @@
 
 from django.contrib import admin, messages
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Case, Count, IntegerField, OuterRef, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
-from indicators.models import ThematicArea
+from indicators.models import Indicator, ThematicArea
+from municipalities.admin_filters import MunicipalityFilter
 from musqat.imports import import_view
 from musqat.spreadsheets import download
 
@@ -28,14 +32,46 @@ from ..answers.imports import refusal, responses_importer
 from ..answers.messages import error_summary, refused_message, saved_message
 from ..answers.progress import progress_of
 from ..models import (
+    ANSWERED_BY,
     Assessment,
     ReviewComment,
     answered,
 )
-from ..permissions import is_project_staff, may, role_for, visible_assessments
+from ..permissions import (
+    is_project_staff,
+    may,
+    municipality_id_of,
+    organization_ids,
+    role_for,
+    visible_assessments,
+)
 from ..workflow import Kind, transitions_for
 from .common import HistoryWithoutRevert, is_record_id
 from .transitions import TransitionViews
+
+
+def indicators_to_answer():
+    """How many indicators an assessment answers: those of its cycle's methodology that
+    its kind answers (ANSWERED_BY), as one subquery per kind rather than a query a row."""
+
+    def count(kind):
+        return Subquery(
+            Indicator.objects.filter(
+                criterion__area__version=OuterRef("cycle__methodology"),
+                answered_by__in=ANSWERED_BY[kind],
+            )
+            .order_by()
+            .values("criterion__area__version")
+            .annotate(n=Count("pk"))
+            .values("n")[:1],
+            output_field=IntegerField(),
+        )
+
+    return Case(
+        *(When(kind=kind, then=Coalesce(count(kind), 0)) for kind in ANSWERED_BY),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
 
 
 class ReviewCommentInline(admin.TabularInline):
@@ -70,8 +106,10 @@ class AssessmentAdmin(TransitionViews, HistoryWithoutRevert, SimpleHistoryAdmin)
     and the status moves only through transition_view, which asks the table.
     """
 
-    list_display = ["municipality", "cycle", "kind", "organization", "status", "answered"]
-    list_filter = ["cycle", "kind", "status", "municipality", "organization"]
+    # Where each assessment stands first, then what it is of: all of it fits a 1280 px
+    # screen beside the menu and the filters, in Georgian as in English.
+    list_display = ["status", "progress", "municipality", "kind", "cycle", "organisation"]
+    list_display_links = ["municipality"]
     list_select_related = ["municipality", "cycle", "organization"]
     search_fields = ["municipality__name_ka", "municipality__name_en", "municipality__slug"]
     autocomplete_fields = ["municipality", "organization"]
@@ -82,11 +120,38 @@ class AssessmentAdmin(TransitionViews, HistoryWithoutRevert, SimpleHistoryAdmin)
 
     def get_queryset(self, request):
         queryset = visible_assessments(request.user, super().get_queryset(request))
-        return queryset.annotate(num_answered=Count("responses", filter=answered("responses__")))
+        return queryset.annotate(
+            num_answered=Count("responses", filter=answered("responses__")),
+            num_required=indicators_to_answer(),
+        )
 
-    @admin.display(description=_("answered"), ordering="num_answered")
-    def answered(self, obj):
-        return obj.num_answered
+    def get_list_filter(self, request):
+        """Staff of one municipality see only its assessments: a municipality filter
+        would offer them nothing, and a list of every organisation little more."""
+        if is_project_staff(request.user):
+            return ["status", "cycle", "kind", ("municipality", MunicipalityFilter), "organization"]
+        filters = ["status", "cycle", "kind"]
+        if municipality_id_of(request.user) is None or organization_ids(request.user):
+            filters.append(("municipality", MunicipalityFilter))
+        return [*filters, ("organization", admin.RelatedOnlyFieldListFilter)]
+
+    @admin.display(description=_("progress"), ordering="num_answered")
+    def progress(self, obj):
+        """Answered of all the indicators this kind of assessment answers, as "12 / 20"
+        (progress_of counts the same, area by area, on the assessment's own page)."""
+        return f"{obj.num_answered} / {obj.num_required}"
+
+    @admin.display(description=_("CSO organisation"), ordering="organization__name")
+    def organisation(self, obj):
+        """The organisation's name, cut when long (whole on hover and on the
+        assessment's page)."""
+        if obj.organization is None:
+            return "–"
+        name = str(obj.organization)
+        short = Truncator(name).chars(28)
+        if short == name:
+            return name
+        return format_html('<span title="{}">{}</span>', name, short)
 
     def get_inlines(self, request, obj):
         return self.inlines if is_project_staff(request.user) else []
@@ -126,6 +191,16 @@ class AssessmentAdmin(TransitionViews, HistoryWithoutRevert, SimpleHistoryAdmin)
         assessment = self._visible(request, object_id)
         context = {**(extra_context or {}), **self._workflow_context(request, assessment)}
         return super().change_view(request, object_id, form_url, context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        # This page has the assessment's own record; its answers, comments and files are
+        # on the full history, which it links to.
+        context = {**(extra_context or {})}
+        if is_record_id(object_id):
+            context["full_history_url"] = reverse(
+                "admin:assessments_assessment_full_history", args=[object_id]
+            )
+        return super().history_view(request, object_id, context)
 
     def save_model(self, request, obj, form, change):
         obj._change_reason = "edit"

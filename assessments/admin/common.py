@@ -1,7 +1,15 @@
 """What the admin's pages share."""
 
+from datetime import date, datetime
+from decimal import Decimal
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from simple_history.template_utils import HistoricalRecordContextHelper
+
+from ..answers.history import OTHER_REASONS, TRANSITION_LABELS
 
 
 def is_record_id(text) -> bool:
@@ -24,13 +32,55 @@ class ReadOnly:
         return False
 
 
+class ReadableChanges(HistoricalRecordContextHelper):
+    """A change as people read it: a status by its label, a time in the site's time zone
+    (Asia/Tbilisi), yes and no, and a dash for nothing."""
+
+    def prepare_delta_change_value(self, change, value):
+        value = super().prepare_delta_change_value(change, value)
+        field = self.model._meta.get_field(change.field)
+        if value is None or value == "":
+            return "–"
+        if field.choices:
+            return str(dict(field.flatchoices).get(value, value))
+        if isinstance(value, bool):
+            return _("yes") if value else _("no")
+        if isinstance(value, Decimal):
+            return format(value.normalize(), "f")
+        if isinstance(value, datetime):
+            return formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
+        if isinstance(value, date):
+            return formats.date_format(value, "SHORT_DATE_FORMAT")
+        return value
+
+
+def change_reason(code) -> str:
+    """A recorded change reason as people read it: a transition by its label."""
+    if not code:
+        return "–"
+    return str(TRANSITION_LABELS.get(code) or OTHER_REASONS.get(code, code))
+
+
 class HistoryWithoutRevert:
     """The admin's history of a record is for reading. A revert would change an answer or
     an assessment's status behind the workflow's back (its checks, its notifications,
-    its published revision), so none is offered and none is accepted."""
+    its published revision), so none is offered and none is accepted.
+
+    The page shows labels and local times rather than the stored codes and UTC: the
+    history list is our own template, and each change goes through ReadableChanges."""
+
+    object_history_list_template = "admin/readable_history_list.html"
 
     def revert_disabled(self, request, obj=None):
         return True
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return ReadableChanges(self.model, historical_record)
+
+    def set_history_delta_changes(self, request, historical_records, **kwargs):
+        super().set_history_delta_changes(request, historical_records, **kwargs)
+        for record in historical_records:
+            record.reason_label = change_reason(record.history_change_reason)
 
     def history_view(self, request, object_id, extra_context=None):
         if not is_record_id(object_id):

@@ -130,7 +130,8 @@ def test_it_takes_the_round_from_the_monitor_s_draft_to_the_public_scorecard(
     telavi = signed_in("telavi-staff")
     listing = telavi.get(reverse("admin:assessments_assessment_changelist"))
     listed = table_rows(Page(listing), 'id="result_list"')
-    assert [row[1:3] for row in listed] == [["2022", "External assessment"]]
+    # Status and progress first, then the municipality, kind and cycle.
+    assert [row[1:5] for row in listed] == [["3 / 3", "Telavi", "External assessment", "2022"]]
     assert "Sighnaghi" not in " ".join(" ".join(row) for row in listed)
     for url in (
         change_url(sighnaghi_external),
