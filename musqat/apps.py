@@ -10,12 +10,17 @@ class MusqatConfig(AppConfig):
     verbose_name = "MUSQAT"
 
     def ready(self):
-        from .admin_markup import placeholder_in_required_autocompletes, yes_no_icons_in_words
+        from .admin_markup import (
+            labelled_date_and_time_boxes,
+            placeholder_in_required_autocompletes,
+            yes_no_icons_in_words,
+        )
         from .georgian import keep_georgian_lowercase, select2_in_georgian
 
         keep_georgian_lowercase()
         select2_in_georgian()
         placeholder_in_required_autocompletes()
+        labelled_date_and_time_boxes()
         yes_no_icons_in_words()
 
 

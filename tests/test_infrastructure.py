@@ -80,8 +80,42 @@ def test_a_required_autocomplete_box_with_nothing_chosen_begins_with_a_placehold
     widget.is_required = True
 
     empty = widget.render("methodology", None)
-    assert '<option value=""></option>' in empty
+    assert '<option value="">---------</option>' in empty
     assert empty.count("<option") == 1
+
+
+@pytest.mark.django_db
+def test_an_autocomplete_box_begins_with_a_placeholder_that_is_not_empty():
+    from django.contrib.admin import site
+    from django.contrib.admin.widgets import AutocompleteSelect
+
+    from assessments.models import Cycle
+
+    methodology = factories.methodology()
+    field = Cycle._meta.get_field("methodology")
+    widget = AutocompleteSelect(field, site, choices=field.formfield().choices)
+
+    # A required box with something chosen: the placeholder still comes first (HTML).
+    widget.is_required = True
+    chosen = widget.render("methodology", methodology.pk)
+    assert chosen.index('<option value="">---------</option>') < chosen.index(
+        f'<option value="{methodology.pk}" selected>'
+    )
+    # An optional box: Django's own empty option, no longer empty, and only once.
+    widget.is_required = False
+    optional = widget.render("methodology", None)
+    assert optional.count('<option value="">---------</option>') == 1
+    assert optional.count("<option") == 1
+
+
+@pytest.mark.django_db
+def test_a_date_and_time_field_labels_its_two_boxes(admin_client, django_user_model):
+    user = django_user_model.objects.create_user("someone", password="a long secret 123")
+
+    page = admin_client.get(f"/admin/auth/user/{user.pk}/change/").content.decode()
+
+    assert '<label for="id_date_joined_0">' in page
+    assert '<label for="id_date_joined_1">' in page
 
 
 @pytest.mark.django_db

@@ -64,12 +64,26 @@ PAGES = {
     "monitor-plans": ("cso-monitor", "/monitor/plans/"),
     "review-dashboard": ("grant-reviewer", "/review/"),
     "admin-index": ("telavi-staff", "/admin/"),
+    # Project staff's home: the review queue, what is overdue, failed PDFs, grant reports.
+    "admin-staff-index": ("project-staff", "/admin/"),
     "admin-assessment": ("telavi-staff", "/admin/assessments/assessment/{self}/change/"),
     "admin-data-entry": ("telavi-staff", "/admin/assessments/assessment/{self}/areas/A/"),
     "admin-plan": ("telavi-staff", "/admin/assessments/actionplan/{plan}/change/"),
     "admin-action": ("telavi-staff", "/admin/assessments/action/{action}/change/"),
     # A new action: the admin's date widgets, empty.
     "admin-action-add": ("telavi-staff", "/admin/assessments/action/add/"),
+    # Project staff's forms: autocomplete boxes, inlines, the methodology and grants.
+    "admin-staff-assessment": ("project-staff", "/admin/assessments/assessment/{external}/change/"),
+    "admin-cycle": ("project-staff", "/admin/assessments/cycle/{cycle}/change/"),
+    "admin-indicator": ("project-staff", "/admin/indicators/indicator/{indicator}/change/"),
+    "admin-organization": (
+        "project-staff",
+        "/admin/municipalities/organization/{organization}/change/",
+    ),
+    "admin-membership-add": ("project-staff", "/admin/municipalities/municipalitymembership/add/"),
+    "admin-grant-call": ("project-staff", "/admin/grants/call/{call}/change/"),
+    "admin-application": ("project-staff", "/admin/grants/application/{application}/change/"),
+    "admin-user": ("project-staff", "/admin/auth/user/{user}/change/"),
 }
 LOGIN = {"cso-monitor": "/monitor/login/", "grant-reviewer": "/review/login/"}
 
@@ -124,8 +138,12 @@ def vnu() -> list[str]:
 @pytest.fixture(scope="module")
 def ids(site):
     """The demo's objects that the workspace pages show, read before Chromium starts."""
-    from assessments.models import Action, ActionPlan, Assessment, PlanStatus
-    from grants.models import Application, Decision
+    from django.contrib.auth import get_user_model
+
+    from assessments.models import Action, ActionPlan, Assessment, Cycle, PlanStatus
+    from grants.models import Application, Call, Decision
+    from indicators.models import Indicator
+    from municipalities.models import Organization
 
     draft = Assessment.objects.filter(cycle__year=2022, municipality__slug="telavi")
     award = Application.objects.filter(call__slug="2021-advocacy", decision=Decision.AWARDED)
@@ -140,6 +158,12 @@ def ids(site):
         .values_list("pk", flat=True)
         .first(),
         "award": award.order_by("reference").values_list("reference", flat=True).first(),
+        "cycle": Cycle.objects.get(year=2022).pk,
+        "indicator": Indicator.objects.order_by("pk").values_list("pk", flat=True).first(),
+        "organization": Organization.objects.order_by("pk").values_list("pk", flat=True).first(),
+        "call": Call.objects.get(slug="2021-advocacy").pk,
+        "application": award.order_by("reference").values_list("pk", flat=True).first(),
+        "user": get_user_model().objects.get(username="telavi-staff").pk,
     }
 
 
