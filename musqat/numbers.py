@@ -1,6 +1,6 @@
 """Numbers as people read them on the site."""
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.signals import setting_changed
 from django.utils.formats import get_format, number_format
@@ -33,12 +33,20 @@ def one_decimal(value: Decimal) -> str:
     return f"{'-' if value < 0 else ''}{whole}{mark}{(tenths + '0')[0]}"
 
 
-def plain_number(value: Decimal) -> str:
-    """A value as people write it: no trailing zeros, the local decimal mark."""
+def plain_number(value: Decimal, places: int | None = None, *, grouped: bool = False) -> str:
+    """A value as people write it: no trailing zeros, the local decimal mark.
+
+    Trailing zeros go because "1,000" and "0,750" read as thousands in Georgian, where the
+    comma is the decimal mark. With places, the value is first rounded (half up) to at most
+    that many decimals (a third is "0,333"). Grouped puts the thousands apart ("1 095").
+    """
+    value = Decimal(value)
+    if places is not None:
+        value = value.quantize(Decimal(1).scaleb(-int(places)), rounding=ROUND_HALF_UP)
     if value == value.to_integral_value():
-        return number_format(value.to_integral_value(), decimal_pos=0)
+        return number_format(value.to_integral_value(), 0, force_grouping=grouped)
     text = format(value.normalize(), "f")
-    return number_format(Decimal(text), decimal_pos=len(text.split(".")[1]))
+    return number_format(Decimal(text), len(text.split(".")[1]), force_grouping=grouped)
 
 
 def grouped_amount(value) -> str:

@@ -25,6 +25,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
 
+from municipalities.admin_filters import MunicipalityFilter
+from musqat.people import person_name
 from musqat.storage import serve_private
 
 from ..models import (
@@ -47,7 +49,7 @@ TEMPLATES = "admin/assessments/plans"
 def person(user) -> str:
     if user is None:
         return "–"
-    return user.get_full_name() or user.get_username()
+    return person_name(user)
 
 
 def evidence_links(items) -> list[tuple[str, str]]:
@@ -224,7 +226,10 @@ PLAN_STEPS = {
 @admin.register(ActionPlan)
 class ActionPlanAdmin(PlanAccess, admin.ModelAdmin):
     form = ActionPlanForm
-    list_display = ["municipality", "cycle", "period", "status", "order_number"]
+    # Where each plan stands first; the municipality is named only to those who see
+    # more than their own (get_list_display).
+    list_display = ["status", "municipality", "period", "cycle", "order_number"]
+    list_display_links = ["period"]
     list_select_related = ["municipality", "cycle"]
     search_fields = ["order_number", "municipality__name_ka", "municipality__name_en"]
     formfield_overrides = {models.FileField: {"widget": PrivateFileInput}}
@@ -253,9 +258,14 @@ class ActionPlanAdmin(PlanAccess, admin.ModelAdmin):
             plan.order_document.name.rsplit("/", 1)[-1],
         )
 
+    def get_list_display(self, request):
+        if is_project_staff(request.user):
+            return self.list_display
+        return [name for name in self.list_display if name != "municipality"]
+
     def get_list_filter(self, request):
         if is_project_staff(request.user):
-            return ["status", "cycle", "municipality"]
+            return ["status", "cycle", ("municipality", MunicipalityFilter)]
         return ["status", "cycle"]
 
     # Who may do what: an adopted plan is kept; a closed one is for reading.
@@ -430,7 +440,9 @@ class ActionAdmin(PlanAccess, TranslationAdmin):
     form = ActionForm
     # The indicators go through ActionIndicator, saved in save_related.
     exclude = ["indicators"]
-    list_display = ["__str__", "plan", "status", "due_on", "shown_progress"]
+    # Where each action stands first, then what it is and when it is due.
+    list_display = ["status", "shown_progress", "__str__", "due_on", "plan"]
+    list_display_links = ["__str__"]
     list_select_related = ["plan__municipality", "plan__cycle"]
     list_filter = ["status", ("plan", PlanFilter)]
     search_fields = ["title_ka", "title_en", "responsible_unit_ka", "responsible_unit_en"]
@@ -778,7 +790,7 @@ class ProjectStaffReading(ReadOnly):
 @admin.register(ActionUpdate)
 class ActionUpdateAdmin(ProjectStaffReading, admin.ModelAdmin):
     list_display = ["action", "reported_on", "status", "author"]
-    list_filter = ["status", "action__plan__municipality"]
+    list_filter = ["status", ("action__plan__municipality", MunicipalityFilter)]
     list_select_related = ["action__plan__municipality", "author"]
     search_fields = ["text", "action__title_ka", "action__title_en"]
     fields = [

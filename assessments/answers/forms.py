@@ -13,6 +13,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from indicators.models import Indicator, ResponseType, ThematicArea
+from musqat.people import person_name
 from musqat.spreadsheets import AmbiguousNumber, parse_decimal
 
 from ..models import Assessment, EvidenceFile, Response
@@ -89,7 +90,7 @@ class VersionedForm(forms.ModelForm):
             self.conflict_text,
             code="conflict",
             params={
-                "name": (who.get_full_name() or who.get_username()) if who else _("Someone"),
+                "name": person_name(who) if who else _("Someone"),
                 "time": formats.time_format(timezone.localtime(self.instance.updated_at)),
                 **self.saved_params(),
             },

@@ -6,7 +6,8 @@ from pathlib import Path
 METHODOLOGY_CSV = Path(__file__).with_name("methodology.csv")
 PASSWORD = "musqat-demo"
 
-REGION = {"slug": "kakheti", "name_ka": "კახეთი", "name_en": "Kakheti"}
+# The formal name, as the facts box shows it: a region of Georgia is a მხარე.
+REGION = {"slug": "kakheti", "name_ka": "კახეთის მხარე", "name_en": "Kakheti"}
 
 # 2014 census population; area in km²; coordinates of the administrative centre
 # (decimal degrees, WGS 84).
@@ -55,14 +56,18 @@ CYCLES = {
     2022: (True, []),
 }
 OPEN_CYCLE_KINDS = ["self", "external"]
+# The open cycle opened this many days before the seeding and closes this many days after.
+OPEN_CYCLE_DAYS_SO_FAR = 30
+OPEN_CYCLE_DAYS_LEFT = 45
 
-# username, first name, last name, role, municipality slug or None
+# username, first name, last name (in Georgian script, as their owners write them; pages in
+# English show them in Latin letters), role, municipality slug or None
 USERS = [
-    ("project-staff", "Nino", "Beridze", "project_staff", None),
-    ("telavi-staff", "Giorgi", "Kapanadze", "municipal_staff", "telavi"),
-    ("sighnaghi-staff", "Tamar", "Lomidze", "municipal_staff", "sighnaghi"),
-    ("cso-monitor", "Levan", "Maisuradze", "cso_monitor", None),
-    ("grant-reviewer", "Ana", "Chkheidze", "grant_reviewer", None),
+    ("project-staff", "ნინო", "ბერიძე", "project_staff", None),
+    ("telavi-staff", "გიორგი", "კაპანაძე", "municipal_staff", "telavi"),
+    ("sighnaghi-staff", "თამარ", "ლომიძე", "municipal_staff", "sighnaghi"),
+    ("cso-monitor", "ლევან", "მაისურაძე", "cso_monitor", None),
+    ("grant-reviewer", "ანა", "ჩხეიძე", "grant_reviewer", None),
 ]
 
 # How well each municipality does in the synthetic data (0–1), so that the demo

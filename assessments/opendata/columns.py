@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from indicators.matrix import COLUMN_NOTES, COLUMNS
 
@@ -16,9 +17,18 @@ LANGUAGES = ("ka", "en")
 LICENCE_NAME = "CC BY 4.0"
 LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
 
-# Types, as the data dictionary names them.
+# Types, as the data dictionary names them: stable names for programs, like the columns'.
 TEXT, INTEGER, DECIMAL, BOOLEAN, DATETIME = "text", "integer", "decimal", "boolean", "date-time"
 DATE = "date"
+# ... and for people, in their language.
+TYPE_LABELS = {
+    TEXT: pgettext_lazy("data type", "text"),
+    INTEGER: pgettext_lazy("data type", "integer"),
+    DECIMAL: pgettext_lazy("data type", "decimal"),
+    BOOLEAN: pgettext_lazy("data type", "boolean"),
+    DATETIME: pgettext_lazy("data type", "date-time"),
+    DATE: pgettext_lazy("data type", "date"),
+}
 
 
 @dataclass(frozen=True)
@@ -29,6 +39,10 @@ class Column:
     type: str
     description: str
     unit: str = ""
+
+    @property
+    def type_label(self) -> str:
+        return TYPE_LABELS[self.type]
 
 
 @dataclass
@@ -319,13 +333,15 @@ def dictionary() -> list[Dataset]:
     ]
 
 
-DICTIONARY_COLUMNS = ["dataset", "column", "type", "unit", "description_ka", "description_en"]
+DICTIONARY_COLUMNS = [
+    "dataset", "column", "type", "type_ka", "type_en", "unit", "description_ka", "description_en",
+]  # fmt: skip
 
 
 def dictionary_rows() -> list[tuple]:
     return [
-        (dataset.name, column.name, column.type, column.unit,
-         *_in_each_language(column.description))
+        (dataset.name, column.name, column.type, *_in_each_language(column.type_label),
+         column.unit, *_in_each_language(column.description))
         for dataset in dictionary()
         for column in dataset.columns
     ]  # fmt: skip

@@ -37,7 +37,7 @@ def _dataset_file(dataset: columns.Dataset, extension: str) -> bytes:
         "dictionary",
         columns.DICTIONARY_COLUMNS[1:],
         [row[1:] for row in columns.dictionary_rows() if row[0] == dataset.name],
-        widths={0: 24, 3: 80, 4: 80},
+        widths={0: 24, 5: 80, 6: 80},
     )
     return write_xlsx([Sheet(dataset.name, dataset.names, dataset.rows), dictionary])
 

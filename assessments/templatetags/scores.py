@@ -48,12 +48,19 @@ def area_scores(row, areas):
 
 @register.filter
 def decimal(value, places=None):
-    """A plain decimal number, localised: trailing zeros dropped unless places are given."""
+    """A plain decimal number, localised, with no trailing zeros ("0,75", not "0,750", which
+    reads as thousands); with places, rounded to at most that many decimals."""
     if value is None:
         return "–"
-    if places is None:
-        return plain_number(Decimal(value))
-    return number_format(Decimal(value), decimal_pos=int(places))
+    return plain_number(Decimal(value), places)
+
+
+@register.filter
+def grouped_number(value):
+    """A quantity with its thousands grouped and no trailing zeros: "1 095" km², "806,2"."""
+    if value is None:
+        return "–"
+    return plain_number(Decimal(value), grouped=True)
 
 
 @register.filter

@@ -12,7 +12,9 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
 
+from municipalities.admin_filters import MunicipalityFilter
 from musqat.numbers import lari
+from musqat.people import person_name
 from musqat.storage import serve_private
 
 from .. import scoring, services
@@ -79,7 +81,8 @@ class ApplicationAdmin(ProjectStaffOnly, StaffPages, TranslationAdmin):
     list_display_links = ["reference_or_draft"]
     list_select_related = ["call", "organization", "municipality"]
     list_filter = [
-        "call", "status", "eligibility", "decision", ReviewProgressFilter, "municipality",
+        "call", "status", "eligibility", "decision", ReviewProgressFilter,
+        ("municipality", MunicipalityFilter),
     ]  # fmt: skip
     search_fields = [
         "reference", "title", "organization__name_ka", "organization__name_en",
@@ -382,7 +385,7 @@ class ApplicationAdmin(ProjectStaffOnly, StaffPages, TranslationAdmin):
                         request,
                         application,
                         _("%(reviewer)s is assigned to review the application.")
-                        % {"reviewer": reviewer.get_full_name() or reviewer.username},
+                        % {"reviewer": person_name(reviewer)},
                     )
         return self._step_page(
             request,

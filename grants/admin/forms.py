@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 
 from assessments.permissions import GRANT_REVIEWER_GROUP
 from musqat.numbers import lari
+from musqat.people import person_name
 from musqat.uploads import content_matches, extension_of
 
 from ..models import MAX_POINTS, Application, organisations_in_conflict
@@ -104,7 +105,7 @@ def reviewer_choices(application: Application):
 class ReviewerChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         name = obj.get_full_name()
-        return f"{name} ({obj.username})" if name else obj.username
+        return f"{person_name(obj)} ({obj.username})" if name else obj.username
 
 
 class AssignReviewerForm(forms.Form):

@@ -160,6 +160,24 @@ def test_it_lays_out_telavi_s_scorecard_in_english(results_2021, telavi, cycle_2
     assert f"Page {pages} of {pages}" in pdf_tools.text(pdf, page=pages)
 
 
+@pytest.mark.parametrize(
+    ("language", "since"),
+    [
+        # The kind, then when the change is counted from, then the change: one colon.
+        ("ka", r"გარე შეფასება \([^():]*2020[^():]*\): \+60,0"),
+        ("en", r"External assessment \(since 2020\): \+60\.0"),
+    ],
+)
+def test_the_scorecard_says_since_when_beside_the_kind(
+    published_2020, results_2021, telavi, cycle_2021, language, since
+):
+    pdf, _pages = render_in(language, scorecard_record(telavi, cycle_2021, language))
+
+    text = pdf_tools.text(pdf)
+    assert re.search(since, text)
+    assert "2020:" not in text  # no second colon after the year
+
+
 # --- Publishing makes the PDFs (laid out for real) ------------------------------------------
 
 
