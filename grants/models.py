@@ -714,9 +714,15 @@ class CallExport(models.Model):
         READY = "ready", _("ready")
         FAILED = "failed", _("failed")
 
-    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="exports")
+    call = models.ForeignKey(
+        Call, on_delete=models.CASCADE, related_name="exports", verbose_name=_("call")
+    )
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("requested by"),
     )
     requested_at = models.DateTimeField(_("requested"), auto_now_add=True)
     state = models.CharField(
