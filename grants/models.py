@@ -168,7 +168,9 @@ class Call(models.Model):
 class ChecklistItem(models.Model):
     """One condition of eligibility, which staff check for each application."""
 
-    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="checklist")
+    call = models.ForeignKey(
+        Call, on_delete=models.CASCADE, related_name="checklist", verbose_name=_("call")
+    )
     text = models.CharField(_("condition"), max_length=300)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
@@ -184,7 +186,9 @@ class ChecklistItem(models.Model):
 class RequiredAttachment(models.Model):
     """A document every application to the call must bring, of the given file types."""
 
-    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="required_attachments")
+    call = models.ForeignKey(
+        Call, on_delete=models.CASCADE, related_name="required_attachments", verbose_name=_("call")
+    )
     name = models.CharField(_("document"), max_length=200)
     extensions = models.CharField(
         _("file types"),
@@ -210,7 +214,9 @@ class RequiredAttachment(models.Model):
 class RubricCriterion(models.Model):
     """A criterion reviewers score from 0 to 5, or N/A."""
 
-    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="rubric")
+    call = models.ForeignKey(
+        Call, on_delete=models.CASCADE, related_name="rubric", verbose_name=_("call")
+    )
     name = models.CharField(_("criterion"), max_length=200)
     guidance = models.TextField(_("guidance for reviewers"), blank=True)
     weight = models.DecimalField(
@@ -241,7 +247,9 @@ def call_document_path(instance, filename):
 class CallDocument(models.Model):
     """The call as a PDF in one language, rendered by a worker whenever the call changes."""
 
-    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="documents")
+    call = models.ForeignKey(
+        Call, on_delete=models.CASCADE, related_name="documents", verbose_name=_("call")
+    )
     language = models.CharField(_("language"), max_length=2, choices=settings.LANGUAGES)
     file = models.FileField(
         _("file"), upload_to=call_document_path, storage=private_storage, blank=True
@@ -464,7 +472,10 @@ class Application(models.Model):
 
 class BudgetLine(models.Model):
     application = models.ForeignKey(
-        Application, on_delete=models.CASCADE, related_name="budget_lines"
+        Application,
+        on_delete=models.CASCADE,
+        related_name="budget_lines",
+        verbose_name=_("application"),
     )
     description = models.CharField(_("budget item"), max_length=200)
     amount = models.DecimalField(_("amount (GEL)"), **MONEY)
@@ -486,7 +497,10 @@ class ApplicationAttachment(models.Model):
     """A private file: served only to the applicant's organisation, its reviewers and staff."""
 
     application = models.ForeignKey(
-        Application, on_delete=models.CASCADE, related_name="attachments"
+        Application,
+        on_delete=models.CASCADE,
+        related_name="attachments",
+        verbose_name=_("application"),
     )
     requirement = models.ForeignKey(
         RequiredAttachment,
@@ -500,7 +514,11 @@ class ApplicationAttachment(models.Model):
     name = models.CharField(_("file name"), max_length=200)
     size = models.PositiveBigIntegerField(_("size"), default=0)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
     )
     uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
 
@@ -516,7 +534,9 @@ class ApplicationAttachment(models.Model):
 class ReviewAssignment(models.Model):
     """A reviewer's part in one application: a conflict declaration, then scores."""
 
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="reviews")
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="reviews", verbose_name=_("application")
+    )
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -524,7 +544,11 @@ class ReviewAssignment(models.Model):
         verbose_name=_("reviewer"),
     )
     assigned_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("assigned by"),
     )
     assigned_at = models.DateTimeField(_("assigned"), auto_now_add=True)
     # None until declared; True excludes the reviewer.
@@ -558,8 +582,15 @@ class ReviewAssignment(models.Model):
 class ReviewScore(models.Model):
     """One criterion of one review: 0–5, or N/A (no score), with a comment."""
 
-    review = models.ForeignKey(ReviewAssignment, on_delete=models.CASCADE, related_name="scores")
-    criterion = models.ForeignKey(RubricCriterion, on_delete=models.PROTECT, related_name="scores")
+    review = models.ForeignKey(
+        ReviewAssignment, on_delete=models.CASCADE, related_name="scores", verbose_name=_("review")
+    )
+    criterion = models.ForeignKey(
+        RubricCriterion,
+        on_delete=models.PROTECT,
+        related_name="scores",
+        verbose_name=_("criterion"),
+    )
     points = models.PositiveSmallIntegerField(
         _("score"), null=True, blank=True, validators=[MaxValueValidator(MAX_POINTS)]
     )
@@ -655,7 +686,12 @@ class Report(models.Model):
     )
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("submitted by"),
     )
     staff_comment = models.TextField(_("comments from project staff"), blank=True)
     reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
@@ -686,7 +722,9 @@ class Report(models.Model):
 
 
 class ReportAttachment(models.Model):
-    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="attachments")
+    report = models.ForeignKey(
+        Report, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("report")
+    )
     file = models.FileField(_("file"), upload_to=report_attachment_path, storage=private_storage)
     name = models.CharField(_("file name"), max_length=200)
     size = models.PositiveBigIntegerField(_("size"), default=0)

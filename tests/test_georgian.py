@@ -107,3 +107,23 @@ def test_the_yes_and_no_icons_say_yes_and_no_in_the_reader_s_language():
         assert 'alt="No"' in _boolean_icon(False)
     with override("ka"):
         assert 'alt="True"' not in _boolean_icon(True)
+
+
+def test_every_field_of_the_project_s_models_has_a_translated_name():
+    """A field without a verbose name shows Django's English guess ("changed by") in the
+    admin's forms, filters and history, on Georgian pages too."""
+    from django.apps import apps
+    from django.utils.functional import Promise
+
+    untranslated = [
+        f"{model._meta.label}.{field.name}"
+        for model in apps.get_models()
+        if model._meta.app_label
+        in ("assessments", "grants", "municipalities", "indicators", "musqat")
+        and not model.__name__.startswith("Historical")
+        for field in model._meta.get_fields()
+        if hasattr(field, "verbose_name")
+        and not field.auto_created
+        and not isinstance(field.verbose_name, Promise)
+    ]
+    assert untranslated == []

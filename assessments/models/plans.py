@@ -281,7 +281,9 @@ class Action(models.Model):
     )
     dropped_reason = models.TextField(_("why it was dropped"), blank=True)
     # The health last announced by e-mail, so the daily check notifies once per change.
-    notified_health = models.CharField(max_length=40, blank=True, editable=False)
+    notified_health = models.CharField(
+        max_length=40, blank=True, editable=False, verbose_name=_("notified health")
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("changed"), auto_now=True)
 
@@ -380,12 +382,14 @@ class ActionIndicator(models.Model):
     """An indicator an action addresses, with its published score in the plan's cycle,
     kept when the action is saved so that the promise's starting point never moves."""
 
-    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="targets")
+    action = models.ForeignKey(
+        Action, on_delete=models.CASCADE, related_name="targets", verbose_name=_("action")
+    )
     indicator = models.ForeignKey(
         Indicator, on_delete=models.PROTECT, related_name="+", verbose_name=_("indicator")
     )
     baseline = models.DecimalField(_("score in the plan's cycle"), null=True, **SCORE_DIGITS)
-    baseline_kind = models.CharField(max_length=10, blank=True)
+    baseline_kind = models.CharField(max_length=10, blank=True, verbose_name=_("baseline kind"))
 
     class Meta:
         ordering = ["indicator__code"]
@@ -404,12 +408,18 @@ class ActionIndicator(models.Model):
 class DueDateChange(models.Model):
     """A moved due date of an adopted action: the old and new dates, who and why."""
 
-    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="due_date_changes")
+    action = models.ForeignKey(
+        Action, on_delete=models.CASCADE, related_name="due_date_changes", verbose_name=_("action")
+    )
     old_due_on = models.DateField(_("earlier due date"))
     new_due_on = models.DateField(_("new due date"))
     changed_at = models.DateTimeField(_("changed"), auto_now_add=True)
     changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("changed by"),
     )
 
     class Meta:
@@ -487,7 +497,12 @@ class Verdict(models.Model):
     )
     verdict = models.CharField(_("verdict"), max_length=12, choices=VerdictKind.choices)
     text = models.TextField(_("findings"))
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("author"),
+    )
     created_at = models.DateTimeField(_("given"), auto_now_add=True)
 
     class Meta:
@@ -511,7 +526,12 @@ class VerdictAnswer(models.Model):
         Verdict, on_delete=models.CASCADE, related_name="answer", verbose_name=_("verdict")
     )
     text = models.TextField(_("answer"))
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("author"),
+    )
     created_at = models.DateTimeField(_("answered"), auto_now_add=True)
 
     class Meta:
@@ -527,10 +547,20 @@ class PlanEvidence(models.Model):
     their plan is a draft, and are served only through a checked view."""
 
     update = models.ForeignKey(
-        ActionUpdate, on_delete=models.CASCADE, null=True, blank=True, related_name="evidence"
+        ActionUpdate,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="evidence",
+        verbose_name=_("update"),
     )
     verdict = models.ForeignKey(
-        Verdict, on_delete=models.CASCADE, null=True, blank=True, related_name="evidence"
+        Verdict,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="evidence",
+        verbose_name=_("verdict"),
     )
     file = models.FileField(
         _("file"), upload_to=evidence_path, storage=private_storage, blank=True, max_length=200
@@ -538,7 +568,11 @@ class PlanEvidence(models.Model):
     url = models.URLField(_("link"), blank=True, max_length=500)
     title = models.CharField(_("title"), max_length=200)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
     )
     uploaded_at = models.DateTimeField(_("added"), auto_now_add=True)
 

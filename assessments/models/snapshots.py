@@ -73,8 +73,12 @@ class ScoreSnapshot(models.Model):
 
 
 class AreaScore(models.Model):
-    snapshot = models.ForeignKey(ScoreSnapshot, on_delete=models.CASCADE, related_name="areas")
-    area = models.ForeignKey(ThematicArea, on_delete=models.PROTECT, related_name="+")
+    snapshot = models.ForeignKey(
+        ScoreSnapshot, on_delete=models.CASCADE, related_name="areas", verbose_name=_("snapshot")
+    )
+    area = models.ForeignKey(
+        ThematicArea, on_delete=models.PROTECT, related_name="+", verbose_name=_("area")
+    )
     score = models.DecimalField(_("score"), null=True, **SCORE_DIGITS)
 
     class Meta:
@@ -87,8 +91,12 @@ class AreaScore(models.Model):
 
 
 class CriterionScore(models.Model):
-    snapshot = models.ForeignKey(ScoreSnapshot, on_delete=models.CASCADE, related_name="criteria")
-    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="+")
+    snapshot = models.ForeignKey(
+        ScoreSnapshot, on_delete=models.CASCADE, related_name="criteria", verbose_name=_("snapshot")
+    )
+    criterion = models.ForeignKey(
+        Criterion, on_delete=models.PROTECT, related_name="+", verbose_name=_("criterion")
+    )
     score = models.DecimalField(_("score"), null=True, **SCORE_DIGITS)
 
     class Meta:
@@ -105,8 +113,15 @@ class CriterionScore(models.Model):
 class IndicatorScore(AnswerTexts):
     """One indicator of a published revision: the answer, its texts and its score."""
 
-    snapshot = models.ForeignKey(ScoreSnapshot, on_delete=models.CASCADE, related_name="indicators")
-    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="+")
+    snapshot = models.ForeignKey(
+        ScoreSnapshot,
+        on_delete=models.CASCADE,
+        related_name="indicators",
+        verbose_name=_("snapshot"),
+    )
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.PROTECT, related_name="+", verbose_name=_("indicator")
+    )
     value = models.DecimalField(_("value"), max_digits=14, decimal_places=4, null=True)
     is_na = models.BooleanField(_("not applicable"), default=False)
     normalised = models.DecimalField(
