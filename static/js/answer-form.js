@@ -1,8 +1,8 @@
 // The answer forms of a thematic area (the monitor workspace's and the admin's): the reasons
 // for N/A shown only while N/A is ticked, the focus on the summary of a refused save (and
-// from its links on the field in error), and a warning before leaving the page with changes
-// not saved. Without it the page works the same: the reasons stay in view, labelled as
-// needed only when N/A is ticked, and the summary heads the page.
+// from its links on the field in error); unsaved-changes.js warns before leaving the page.
+// Without it the page works the same: the reasons stay in view, labelled as needed only
+// when N/A is ticked, and the summary heads the page.
 (function () {
   "use strict";
 
@@ -51,42 +51,9 @@
     });
   }
 
-  // The browser asks before the page is left while something typed or chosen is not saved
-  // yet; the form's own buttons save it. A refused save comes back with what was typed,
-  // not saved yet (data-unsaved): leaving would lose it too.
-  function warnBeforeLeaving() {
-    var form = document.querySelector("form.answer-form");
-    if (!form) {
-      return;
-    }
-    var dirty = form.hasAttribute("data-unsaved");
-    var submitting = false;
-    function changed() {
-      dirty = true;
-    }
-    form.addEventListener("input", changed);
-    form.addEventListener("change", changed);
-    form.addEventListener("submit", function () {
-      submitting = true;
-    });
-    // Coming back to the page from the history: it is the page as it was left.
-    window.addEventListener("pageshow", function (event) {
-      if (event.persisted) {
-        submitting = false;
-      }
-    });
-    window.addEventListener("beforeunload", function (event) {
-      if (dirty && !submitting) {
-        event.preventDefault();
-        event.returnValue = "";
-      }
-    });
-  }
-
   function start() {
     followNotApplicable();
     focusSummary();
-    warnBeforeLeaving();
   }
 
   if (document.readyState === "loading") {

@@ -1,43 +1,10 @@
-// The application page: the budget's running total beside the call's limits, rows added on
-// the page, and a warning before leaving it with changes not saved. Without it the page
-// still works: empty rows come with every save.
+// The application page: the budget's running total beside the call's limits and rows added
+// on the page (unsaved-changes.js warns before leaving it). Without it the page still works:
+// empty rows come with every save.
 (function () {
   "use strict";
 
-  // The browser asks before the page is left while something typed or chosen is not saved
-  // yet; any of the form's own buttons (save, submit, attach, remove) saves it all.
-  function warnBeforeLeaving() {
-    var form = document.getElementById("application-form");
-    if (!form) {
-      return;
-    }
-    // A refused save shows what was typed, not saved yet: leaving would lose it.
-    var dirty = form.hasAttribute("data-unsaved");
-    var submitting = false;
-    function changed() {
-      dirty = true;
-    }
-    form.addEventListener("input", changed);
-    form.addEventListener("change", changed);
-    form.addEventListener("submit", function () {
-      submitting = true;
-    });
-    // Coming back to the page from the history: it is the page as it was left.
-    window.addEventListener("pageshow", function (event) {
-      if (event.persisted) {
-        submitting = false;
-      }
-    });
-    window.addEventListener("beforeunload", function (event) {
-      if (dirty && !submitting) {
-        event.preventDefault();
-        event.returnValue = "";
-      }
-    });
-  }
-
   function start() {
-    warnBeforeLeaving();
     startBudget();
   }
 
