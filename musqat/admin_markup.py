@@ -10,9 +10,12 @@ in Django's other lists (Django's own empty option of an optional box included).
 empty box it already was.
 """
 
+from django.contrib.admin.templatetags import admin_list
 from django.contrib.admin.widgets import AdminSplitDateTime, AutocompleteMixin
 from django.db.models.fields import BLANK_CHOICE_DASH
+from django.templatetags.static import static
 from django.utils.html import format_html
+from django.utils.translation import gettext
 
 _django_optgroups = AutocompleteMixin.optgroups
 
@@ -56,9 +59,6 @@ def labelled_date_and_time_boxes():
 def _boolean_icon(field_val):
     """Django's yes/no/unknown icon, its text in the reader's language ("True" was read
     out on Georgian pages)."""
-    from django.templatetags.static import static
-    from django.utils.translation import gettext
-
     name, text = {True: ("yes", "Yes"), False: ("no", "No"), None: ("unknown", "Unknown")}[
         field_val
     ]
@@ -68,6 +68,4 @@ def _boolean_icon(field_val):
 
 
 def yes_no_icons_in_words():
-    from django.contrib.admin.templatetags import admin_list
-
     admin_list._boolean_icon = _boolean_icon

@@ -28,7 +28,6 @@ from ..results.scorecard import (
     ONE_SIDED,
     REPLIED,
     filtered,
-    largest_gaps,
     weakest,
 )
 from .lookup import published_scorecard
@@ -141,7 +140,9 @@ def scorecard(request, year, slug):
         **charts.scorecard_charts(card),
     }
     if not show and area is None:
-        context["gaps"] = largest_gaps(card, SUMMARY_SIZE) if both_sides else []
+        # The gaps filter's list, largest first (offered only when both sides are published).
+        gaps = next((f["found"] for f in filters if f["name"] == GAPS), [])
+        context["gaps"] = gaps[:SUMMARY_SIZE]
         context["weakest"] = weakest(card, SUMMARY_SIZE)
     if area is not None:
         at = card.areas.index(area)
