@@ -201,7 +201,11 @@ def verdict(request, pk):
         status = 400
         # A browser cannot send a file back; those it sent are named, to be chosen again.
         not_kept = (
-            [upload.name for upload in request.FILES.getlist("files")]
+            [
+                _("“%(name)s” was not attached, as nothing was saved: choose it again.")
+                % {"name": upload.name}
+                for upload in request.FILES.getlist("files")
+            ]
             if "files" not in form.errors
             else []
         )

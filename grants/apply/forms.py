@@ -159,6 +159,16 @@ class ApplicationForm(forms.ModelForm):
         groups += [_group(f"{area.code}. {area.name}", rows) for area, rows in areas.items()]
         return groups
 
+    def error_target(self, name):
+        """Where the error summary links for an error of the indicators: their first box (the
+        page draws the boxes itself, in groups; musqat/templatetags/form_errors.py)."""
+        if name != "indicators":
+            return None
+        for group in self.indicator_choices():
+            for choice in group["choices"]:
+                return f"target-indicator-{choice['indicator'].pk}"
+        return None
+
     def clean_finding_links(self):
         text = self.cleaned_data["finding_links"]
         lines = [line.strip() for line in text.splitlines() if line.strip()]

@@ -62,6 +62,13 @@ class ReviewForm(forms.Form):
                 widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
             )
 
+    def error_label(self, name):
+        """How the error summary names a comment: every criterion's is called "Comment"."""
+        for criterion in self.criteria:
+            if name == self.comment_name(criterion):
+                return _("%(criterion)s: comment") % {"criterion": criterion.name}
+        return None
+
     @staticmethod
     def points_name(criterion) -> str:
         return f"points_{criterion.pk}"

@@ -4,9 +4,8 @@
 (function () {
   "use strict";
 
-  // A refused save: the summary takes the focus, so that it is read first; each of its
-  // links takes the focus to its field (following a link to an input only scrolls), with
-  // the answer's heading, or at least the field's label, in view.
+  // Following a link to an input only scrolls: each link takes the focus to its field, with
+  // the heading of its answer or group, or at least the field's label, in view.
   function focusSummary() {
     var summary = document.getElementById("error-summary");
     if (!summary) {
@@ -20,10 +19,15 @@
         return;
       }
       event.preventDefault();
-      // The answer's card from its heading, when the field fits below it (the sticky
-      // buttons take the foot of the window); otherwise the field from its label.
-      var card = field.closest(".answer-card, .answer-module");
-      var group = field.closest(".mb-3, .answer-field") || field;
+      // A field in a closed group (<details>) is shown first.
+      for (var open = field.closest("details"); open; open = open.parentElement.closest("details")) {
+        open.open = true;
+      }
+      // The answer's card (or the group of fields) from its heading, when the field fits
+      // below it (the sticky buttons take the foot of the window); otherwise the field from
+      // its label.
+      var card = field.closest(".answer-card, .answer-module, fieldset.card, fieldset.module");
+      var group = field.closest(".mb-3, .answer-field, .form-row") || field;
       var fits =
         card &&
         field.getBoundingClientRect().bottom - card.getBoundingClientRect().top <

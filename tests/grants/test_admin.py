@@ -36,6 +36,7 @@ from grants.models import (
 from municipalities.models import Organization, OrganizationMembership
 from tests import factories
 from tests.conftest import Page
+from tests.error_summary import error_summary
 
 from .conftest import PDF_BYTES, complete, pdf_file
 
@@ -1072,4 +1073,26 @@ def test_a_call_s_priority_indicators_come_from_its_cycle_s_methodology(staff, g
         "Priority indicators come from the methodology of the cycle 2021; these do not: B.1.1."
         in answer.content.decode()
     )
+    assert not Call.objects.exists()
+
+
+def test_a_refused_call_is_summed_up_with_a_link_to_each_field_and_row_in_error(
+    staff, grant_cycle, telavi
+):
+    indicator = (
+        grant_cycle.methodology.areas.get(code="A").criteria.get(code="A.2").indicators.get()
+    )
+    data = new_call_data(
+        grant_cycle, telavi, indicator, max_grant="60000", **{"rubric-1-weight": "-1"}
+    )
+
+    answer = staff.post("/admin/grants/call/add/", data)
+
+    assert answer.status_code == 200
+    heading, lines = error_summary(answer.content.decode())
+    assert heading == "Nothing was saved: 2 fields need attention"
+    targets = dict(lines)
+    assert targets["id_max_grant"].startswith("Maximum grant")
+    assert "The maximum grant is more than the whole budget." in targets["id_max_grant"]
+    assert targets["id_rubric-1-weight"].startswith("Rubric criterion 2: Weight")
     assert not Call.objects.exists()

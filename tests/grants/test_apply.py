@@ -4,6 +4,7 @@ second) and then only reads it; later writes the grant's reports. Nobody of anot
 organisation sees any of it."""
 
 import datetime
+import re
 from decimal import Decimal
 from unittest import mock
 
@@ -29,6 +30,7 @@ from indicators.models import Indicator
 from musqat.models import NotificationSettings
 from tests import factories
 from tests.conftest import Page
+from tests.error_summary import error_summary
 from tests.grants.conftest import (
     DECIDED_AT,
     PDF_BYTES,
@@ -1240,3 +1242,35 @@ def test_a_late_draft_shows_the_total_of_the_rows_typed(
         )
     assert response.status_code == 403
     assert "7,000.00 ₾" in Page(response).text
+
+
+def test_a_refused_draft_is_summed_up_at_the_top_with_a_link_to_each_field_and_row(
+    complete_draft, monitor_browser
+):
+    data = sent_back(
+        complete_draft,
+        lines=[("Meetings", "7000"), ("Transport", "lots")],
+        finding_links="not an address",
+        save="",
+    )
+    response = monitor_browser.post(application_url(complete_draft), data)
+
+    assert response.status_code == 400
+    heading, lines = error_summary(response.content.decode())
+    assert heading == "Nothing was saved: correct what is marked below and save again."
+    targets = dict(lines)
+    # The rows already saved come first: the refused one is the page's fourth.
+    assert targets["id_lines-3-amount"] == "Row 4: Amount (GEL): Enter a number."
+    assert targets["id_finding_links"].startswith("Published findings it builds on: Line 1")
+    # The summary stands in for the refusal: it is said once.
+    assert Page(response).text.count("Nothing was saved") == 1
+
+
+def test_a_refused_report_is_summed_up_and_asks_before_its_page_is_left(interim, monitor_browser):
+    response = monitor_browser.post(report_url(interim), report_data(spent="lots", save=""))
+
+    assert response.status_code == 400
+    heading, lines = error_summary(response.content.decode())
+    assert heading == "Nothing was saved: correct what is marked below and save again."
+    assert lines == [("id_spent", "Spent (GEL): Enter a number.")]
+    assert re.search(r"<form [^>]*data-warn-unsaved[^>]* data-unsaved", response.content.decode())

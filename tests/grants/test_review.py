@@ -29,6 +29,7 @@ from grants.models import (
 from municipalities.models import Organization, OrganizationMembership
 from tests import factories
 from tests.conftest import Page
+from tests.error_summary import error_summary
 from tests.grants.conftest import complete
 
 
@@ -633,3 +634,44 @@ def test_a_long_list_of_assignments_comes_in_pages(
     second = Page(reviewer.get("/review/?page=2"))
     assert "KAKHETI-2024-002" in second.text
     assert "KAKHETI-2024-001" not in second.text
+
+
+def test_a_refused_review_is_summed_up_with_a_link_to_each_criterion_in_error(
+    reviewer, assignment, criteria
+):
+    declared(assignment)
+    page = Page(
+        reviewer.post(
+            review_url(assignment),
+            scores_form(
+                criteria,
+                {"Relevance": "4"},
+                {"Relevance": "x" * 5001},
+                button="submit",
+            ),
+        )
+    )
+
+    assert page.status_code == 400
+    heading, lines = error_summary(page.html)
+    assert heading.startswith("The review was not submitted")
+    relevance, feasibility = criteria["Relevance"], criteria["Feasibility"]
+    assert (f"id_comment_{relevance.pk}", "Relevance: comment: ") in [
+        (target, text[: len("Relevance: comment: ")]) for target, text in lines
+    ]
+    assert (
+        f"id_points_{feasibility.pk}_0",
+        "Feasibility: Score this criterion, or mark it N/A.",
+    ) in lines
+    # Leaving the page would lose what was typed: the browser asks first.
+    assert re.search(r"<form [^>]*data-warn-unsaved[^>]* data-unsaved", page.html)
+
+
+def test_a_declaration_without_its_note_links_to_the_note(reviewer, assignment):
+    page = Page(reviewer.post(declare_url(assignment), {"has_conflict": "yes", "note": " "}))
+
+    heading, lines = error_summary(page.html)
+    assert heading == "Nothing was saved: 1 field needs attention"
+    assert lines == [
+        ("id_note", "If yes, what is it?: Say briefly what the conflict of interest is.")
+    ]

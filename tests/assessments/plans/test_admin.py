@@ -32,6 +32,7 @@ from assessments.plans.services import Link
 from indicators.models import Indicator
 from tests import factories
 from tests.conftest import Page
+from tests.error_summary import error_summary
 
 EN = {"Accept-Language": "en"}
 WINDOWS_PROGRAM = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 32
@@ -742,3 +743,31 @@ def test_project_staff_read_reports_and_verdicts_but_change_them_only_through_th
     assert telavi_browser.get(history).status_code == 403
     update.refresh_from_db()
     assert update.text == "Works started in 4 villages"
+
+
+def test_a_refused_report_is_summed_up_with_a_link_to_the_field_in_error(
+    telavi_browser, telavi_plan
+):
+    action = telavi_plan.actions.get(number=1)
+    refused = telavi_browser.post(
+        reverse("admin:assessments_action_report", args=[action.pk]),
+        {"reported_on": "2022-03-01", "status": "in_progress", "text": "", "links": "x"},
+    )
+
+    heading, lines = error_summary(refused.content.decode())
+    assert heading == "Nothing was saved: 2 fields need attention"
+    assert [target for target, _ in lines] == ["id_text", "id_links"]
+
+
+def test_a_refused_change_form_is_summed_up_in_place_of_django_s_bare_note(
+    telavi_browser, draft_plan
+):
+    refused = telavi_browser.post(
+        reverse("admin:assessments_action_add"),
+        new_action_data(draft_plan, due_on="2030-06-30", title_ka=""),
+    )
+
+    heading, lines = error_summary(refused.content.decode())
+    assert heading == "Nothing was saved: 2 fields need attention"
+    assert [target for target, _ in lines] == ["id_title_ka", "id_due_on"]
+    assert lines[1][1].startswith("Due date: The due date must fall within the plan's period")

@@ -15,8 +15,9 @@ from assessments.plans import services
 from assessments.plans.services import Link
 from municipalities.models import OrganizationMembership
 from tests import factories
-from tests.assessments.conftest import WINDOWS_PROGRAM
+from tests.assessments.conftest import WINDOWS_PROGRAM, pdf
 from tests.conftest import Page
+from tests.error_summary import error_summary
 
 REPORTED_ON = datetime.date(2022, 3, 1)
 
@@ -415,3 +416,22 @@ def test_the_plan_pages_run_the_same_queries_however_many_actions(
     assert listed.row("Telavi")[4:] == [str(size), str(size // 2)]
     assert len(re.findall(r'id="action-\d+"', page.html)) == size
     assert page.text.count("Give your verdict") == size // 2
+
+
+def test_a_refused_verdict_is_summed_up_and_names_the_files_to_choose_again(
+    browser_of, cso_monitor, reported
+):
+    browser = browser_of(cso_monitor, "en")
+    data = verdict_data(text="")
+    data["files"] = pdf("photos.pdf")
+
+    response = browser.post(reverse("monitor:verdict", args=[reported.pk]), data)
+
+    assert response.status_code == 400
+    heading, lines = error_summary(response.content.decode())
+    assert heading == "Nothing was saved: correct what is marked below and save again."
+    assert [target for target, _ in lines] == ["id_text"]
+    assert (
+        "“photos.pdf” was not attached, as nothing was saved: choose it again."
+        in Page(response).text
+    )
