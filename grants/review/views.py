@@ -12,9 +12,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods
 
 from assessments.scoring import rounded
@@ -22,7 +23,7 @@ from musqat.refusals import forbidden
 
 from .. import scoring, services
 from ..findings import findings_of
-from ..models import applications_in_conflict, organisations_in_conflict
+from ..models import CallStage, applications_in_conflict, organisations_in_conflict
 from ..permissions import assignments_of, is_grant_reviewer, may_read_application
 from ..services import Refused
 from .forms import DeclarationForm, ReviewForm
@@ -76,6 +77,69 @@ def step_of(assignment, automatically_excluded: bool) -> str:
     return SUBMITTED if assignment.is_submitted else IN_PROGRESS
 
 
+def next_steps(user) -> list[dict]:
+    """What the reviewer does next, across all their assignments (the list below is paged):
+    the declarations to make, then the reviews to finish while their call is under review,
+    then those that wait for the review to start. Each names how many and links to the
+    first. Calls have no review deadline of their own, so none is shown."""
+    pending = list(
+        assignments_of(user)
+        .filter(submitted_at__isnull=True)
+        .exclude(has_conflict=True)
+        .exclude(application__call__stage=CallStage.DECIDED)
+        .order_by("application__call__opens_at", "application__reference", "pk")
+    )
+    excluded = applications_in_conflict(user, [a.application for a in pending])
+    pending = [a for a in pending if a.application_id not in excluded]
+    to_declare = [a for a in pending if a.has_conflict is None]
+    to_score = [a for a in pending if a.has_conflict is False]
+    scorable = [a for a in to_score if a.application.call.stage == CallStage.UNDER_REVIEW]
+    waiting = [a for a in to_score if a.application.call.stage != CallStage.UNDER_REVIEW]
+    steps = []
+    if to_declare:
+        steps.append(
+            {
+                "label": ngettext(
+                    "Declare whether you have a conflict of interest: %(count)s application",
+                    "Declare whether you have a conflict of interest: %(count)s applications",
+                    len(to_declare),
+                )
+                % {"count": len(to_declare)},
+                "url": reverse("review:declare", args=[to_declare[0].pk]),
+                "first": to_declare[0].application.reference,
+            }
+        )
+    if scorable:
+        steps.append(
+            {
+                "label": ngettext(
+                    "Score and submit your review: %(count)s application",
+                    "Score and submit your reviews: %(count)s applications",
+                    len(scorable),
+                )
+                % {"count": len(scorable)},
+                "url": reverse("review:review", args=[scorable[0].pk]),
+                "first": scorable[0].application.reference,
+            }
+        )
+    if waiting:
+        steps.append(
+            {
+                "label": ngettext(
+                    "%(count)s application waits for its call's review to start: you can "
+                    "read it now and score it then.",
+                    "%(count)s applications wait for their call's review to start: you can "
+                    "read them now and score them then.",
+                    len(waiting),
+                )
+                % {"count": len(waiting)},
+                "url": "",
+                "first": "",
+            }
+        )
+    return steps
+
+
 @reviewer_required
 def dashboard(request):
     assignments = assignments_of(request.user).order_by(
@@ -94,7 +158,11 @@ def dashboard(request):
                 "step_label": STEP_LABELS[step],
             }
         )
-    return render(request, "grants/review/dashboard.html", {"rows": rows, "page": page})
+    return render(
+        request,
+        "grants/review/dashboard.html",
+        {"rows": rows, "page": page, "next_steps": next_steps(request.user)},
+    )
 
 
 @reviewer_required

@@ -21,6 +21,7 @@ from grants import services
 from grants.models import (
     Application,
     ApplicationStatus,
+    Call,
     CallStage,
     Eligibility,
     ReviewAssignment,
@@ -627,13 +628,16 @@ def test_a_long_list_of_assignments_comes_in_pages(
     services.assign_reviewer(
         application=sighnaghi_application, reviewer=grant_reviewer, by=project_staff
     )
+    def listed(page):
+        return [row[0] for row in page.rows if row[0].startswith("KAKHETI")]
+
     first = Page(reviewer.get("/review/"))
-    assert "KAKHETI-2024-001" in first.text
-    assert "KAKHETI-2024-002" not in first.text
+    assert listed(first) == ["KAKHETI-2024-001"]
     assert "Page 1 of 2" in first.text
     second = Page(reviewer.get("/review/?page=2"))
-    assert "KAKHETI-2024-002" in second.text
-    assert "KAKHETI-2024-001" not in second.text
+    assert listed(second) == ["KAKHETI-2024-002"]
+    # What to do next counts every assignment, whichever page is shown.
+    assert "Declare whether you have a conflict of interest: 2 applications" in second.text
 
 
 def test_a_refused_review_is_summed_up_with_a_link_to_each_criterion_in_error(
@@ -675,3 +679,62 @@ def test_a_declaration_without_its_note_links_to_the_note(reviewer, assignment):
     assert lines == [
         ("id_note", "If yes, what is it?: Say briefly what the conflict of interest is.")
     ]
+
+
+def next_steps(page):
+    """The dashboard's "What to do next", a line each, with where each line leads."""
+    found = re.search(r'<ul[^>]*id="next-steps"[^>]*>(.*?)</ul>', page.html, re.S)
+    if not found:
+        return []
+    return [
+        (page.plain(item), (re.findall(r'href="([^"]+)"', item) or [None])[0])
+        for item in re.findall(r"<li\b[^>]*>(.*?)</li>", found.group(1), re.S)
+    ]
+
+
+def test_the_dashboard_says_what_to_do_next_across_every_assignment(
+    reviewer, assignment, sighnaghi_application, grant_reviewer, project_staff, criteria
+):
+    other = services.assign_reviewer(
+        application=sighnaghi_application, reviewer=grant_reviewer, by=project_staff
+    )
+    page = Page(reviewer.get("/review/"))
+    assert next_steps(page) == [
+        (
+            "Declare whether you have a conflict of interest: 2 applications "
+            "(first: KAKHETI-2024-001)",
+            declare_url(assignment),
+        )
+    ]
+
+    declared(assignment)
+    declared(other, has_conflict=True, note="I advise this organisation.")
+    page = Page(reviewer.get("/review/"))
+    assert next_steps(page) == [
+        (
+            "Score and submit your review: 1 application (first: KAKHETI-2024-001)",
+            review_url(assignment),
+        )
+    ]
+
+    # Before the call's review starts, the application can be read but not scored yet.
+    Call.objects.filter(pk=assignment.application.call_id).update(stage=CallStage.ANNOUNCED)
+    page = Page(reviewer.get("/review/"))
+    assert next_steps(page) == [
+        (
+            "1 application waits for its call's review to start: you can read it now and "
+            "score it then.",
+            None,
+        )
+    ]
+
+    Call.objects.filter(pk=assignment.application.call_id).update(stage=CallStage.UNDER_REVIEW)
+    services.save_review(
+        review=assignment,
+        scores={c.pk: (3, "") for c in criteria.values()},
+        submit=True,
+        by=assignment.reviewer,
+    )
+    page = Page(reviewer.get("/review/"))
+    assert next_steps(page) == []
+    assert "Nothing waits for you now." in page.text
