@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .answers.progress import Progress, progress_of
-from .models import Action, ActionPlan, Assessment, JobStatus, PlanStatus, Rendering
+from .models import FINISHED, Action, ActionPlan, Assessment, JobStatus, PlanStatus, Rendering
 from .permissions import municipality_id_of, organization_ids, visible_assessments
 from .plans.health import actions_with_latest, latest_of
 from .workflow import Kind, Status
@@ -138,13 +138,22 @@ def _admin_open(assessment):
     return reverse("admin:assessments_assessment_change", args=[assessment.pk])
 
 
+def report_due_of(action: Action) -> datetime.date | None:
+    """The day an open action of a plan in force owes its next progress report: the day
+    its silence would count as stale (see `Action.health`); None for any other action.
+    Reads its reports as `actions_with_latest` prefetched them, or in one query."""
+    if action.plan.status != PlanStatus.ADOPTED or action.status in FINISHED:
+        return None
+    latest = latest_of(action)
+    last = latest.reported_on if latest else action.plan_start_for_staleness()
+    return last + datetime.timedelta(days=settings.ACTION_STALE_DAYS)
+
+
 def _report_items(actions, today) -> list[Item]:
     """Each open action of a plan in force, with the date its next progress report is
-    due: the day its silence would count as stale (see `Action.health`)."""
+    due (`report_due_of`)."""
     items = []
     for action in actions:
-        latest = latest_of(action)
-        last = latest.reported_on if latest else action.plan_start_for_staleness()
         items.append(
             Item(
                 title=f"{action.plan.municipality.name}: {action}",
@@ -152,7 +161,7 @@ def _report_items(actions, today) -> list[Item]:
                     _("Report progress on action %(number)s") % {"number": action.number},
                     reverse("admin:assessments_action_report", args=[action.pk]),
                 ),
-                due=last + datetime.timedelta(days=settings.ACTION_STALE_DAYS),
+                due=report_due_of(action),
                 today=today,
                 status=action.get_status_display(),
                 object=action,
@@ -164,7 +173,7 @@ def _report_items(actions, today) -> list[Item]:
 def _open_actions(plans):
     return actions_with_latest(
         Action.objects.filter(plan__in=plans, plan__status=PlanStatus.ADOPTED)
-        .exclude(status__in=["done", "dropped"])
+        .exclude(status__in=FINISHED)
         .select_related("plan__municipality")
     )
 
@@ -244,7 +253,7 @@ def project_work(today: datetime.date | None = None) -> Work:
             item.step = Step(_("Open the assessment"), _admin_open(assessment))
             overdue.append(item)
     late_actions = Action.objects.filter(plan__status=PlanStatus.ADOPTED, due_on__lt=today).exclude(
-        status__in=["done", "dropped"]
+        status__in=FINISHED
     )
     overdue_actions = [
         Item(

@@ -1,6 +1,7 @@
 """Each role's home: what to do next, with its deadline, and nobody else's work."""
 
 import datetime
+import re
 
 import pytest
 from django.db import connection
@@ -279,3 +280,85 @@ def test_the_number_of_queries_stays_fixed_as_data_grows(
     for language in ("ka", "en"):
         failed_rendering(cycle, telavi, language)
     assert measure() == before
+
+
+# --- Deadlines on the pages they apply to -----------------------------------------------------
+
+
+def deadline_shown(response):
+    """The deadline line of a page, in one line of text, or None."""
+    html = response.content.decode()
+    found = re.search(r'<span class="deadline-line">(.*?)</span></span>', html, re.S)
+    if not found:
+        found = re.search(r'<span class="deadline-line">(.*?)</strong></span>', html, re.S)
+    return " ".join(re.sub(r"<[^>]+>", "", found.group(1)).split()) if found else None
+
+
+def in_words(due):
+    with translation.override("en"):
+        return re.sub(r"<[^>]+>", "", str(days_left(due))).strip()
+
+
+def test_an_assessment_s_own_pages_show_its_deadline_with_the_days_left(
+    browser_of, telavi_staff, cso_monitor, telavi_self, telavi_external, closing, to_status
+):
+    due = f"Answers due: 04.03.2022 · {in_words(closing.closes_on)}"
+    staff = browser_of(telavi_staff, "en")
+    assert (
+        deadline_shown(
+            staff.get(reverse("admin:assessments_assessment_change", args=[telavi_self.pk]))
+        )
+        == due
+    )
+    assert (
+        deadline_shown(
+            staff.get(reverse("admin:assessments_assessment_area", args=[telavi_self.pk, "A"]))
+        )
+        == due
+    )
+    monitor = browser_of(cso_monitor, "en")
+    assert (
+        deadline_shown(monitor.get(reverse("monitor:assessment", args=[telavi_external.pk]))) == due
+    )
+    assert (
+        deadline_shown(monitor.get(reverse("monitor:area", args=[telavi_external.pk, "A"]))) == due
+    )
+
+    # Once the CSO's findings are open to the municipality's reply, the reply's deadline.
+    to_status(telavi_external, Status.REPLY)
+    telavi_external.refresh_from_db()
+    reply_due = telavi_external.reply_deadline
+    shown = deadline_shown(
+        staff.get(reverse("admin:assessments_assessment_reply", args=[telavi_external.pk]))
+    )
+    assert shown == f"Replies due: {reply_due:%d.%m.%Y} · {in_words(reply_due)}"
+    # The monitor can no longer change the answers: no deadline is theirs.
+    assert (
+        deadline_shown(monitor.get(reverse("monitor:assessment", args=[telavi_external.pk])))
+        is None
+    )
+
+
+def test_an_action_s_pages_show_when_its_next_progress_report_is_due(
+    browser_of, telavi_staff, telavi_plan
+):
+    action = telavi_plan.actions.get(number=1)
+    due = next(item.due for item in municipal_work(telavi_staff).reports if item.object == action)
+    staff = browser_of(telavi_staff, "en")
+    expected = f"Next progress report due: {due:%d.%m.%Y} · {in_words(due)}"
+    assert (
+        deadline_shown(staff.get(reverse("admin:assessments_action_change", args=[action.pk])))
+        == expected
+    )
+    assert (
+        deadline_shown(staff.get(reverse("admin:assessments_action_report", args=[action.pk])))
+        == expected
+    )
+
+    # A finished action owes no report.
+    action.status = ActionStatus.DONE
+    action.save()
+    assert (
+        deadline_shown(staff.get(reverse("admin:assessments_action_change", args=[action.pk])))
+        is None
+    )
