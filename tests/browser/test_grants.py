@@ -163,6 +163,20 @@ def test_a_monitor_takes_an_application_from_draft_to_submission(grant_call, peo
         == "Meetings, a hearing and leaflets."
     )
 
+    # A mistake: the summary at the top of the page takes the focus, and its link leads to
+    # the amount in error.
+    amount = row(page, 2).locator("input[name$='-amount']")
+    amount.fill("-1")
+    monitor.submit(page.get_by_role("button", name="Save draft"))
+    monitor.on(application, status=400)
+    assert page.evaluate("document.activeElement.id") == "error-summary"
+    link = page.locator("#error-summary a").first
+    assert link.inner_text() == "Row 3: Amount (GEL)"
+    link.click()
+    assert page.evaluate("document.activeElement.id") == amount.get_attribute("id")
+    assert amount.input_value() == "-1"
+    amount.fill("500")
+
     # Leaving the page with a change not saved: the browser asks first; staying keeps it.
     row(page, 0).locator("input[name$='-amount']").fill("6000")
     asked = []

@@ -667,3 +667,31 @@ def test_the_admin_s_area_form_shows_reasons_for_n_a_and_sums_up_a_refusal(peopl
     staff.on(area_a)
     assert dialogs == ["beforeunload"]
     assert "Saved 1 answer of" in page.locator("ul.messagelist li.success").inner_text()
+
+
+def test_a_refused_admin_change_form_is_summed_up_and_its_links_reach_the_fields(people):
+    """Project staff change a grant call and leave its budget empty."""
+    staff = people("Project staff")
+    page = staff.page
+    staff_signs_in(staff, "project-staff")
+    staff.choose_language("en", "/admin/")
+    staff.goto("/admin/grants/call/")
+    page.locator("#result_list tbody tr th a").first.click()
+    staff.on(re.compile(r"^/admin/grants/call/\d+/change/"))
+    change = staff.path()
+    page.locator("#id_budget").fill("")
+    staff.submit(page.locator(".submit-row input[name=_save]"))
+    staff.on(change)
+    summary = page.locator("#error-summary")
+    assert page.evaluate("document.activeElement.id") == "error-summary"
+    assert summary.locator("strong").inner_text() == "Nothing was saved: 1 field needs attention"
+    # Django's own bare note gives way to the summary.
+    assert page.locator("p.errornote").first.is_hidden()
+    assert summary.locator("a").get_attribute("href") == "#id_budget"
+    for size in (DESKTOP, PHONE):
+        page.set_viewport_size(size)
+        assert axe_violations(page) == [], size
+    page.set_viewport_size(DESKTOP)
+    summary.locator("a").click()
+    assert page.evaluate("document.activeElement.id") == "id_budget"
+    staff.shoot("admin-change-form-error")
