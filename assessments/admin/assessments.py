@@ -29,7 +29,7 @@ from ..answers.forms import (
 from ..answers.history import assessment_history
 from ..answers.import_template import template_filename, template_workbook
 from ..answers.imports import refusal, responses_importer
-from ..answers.messages import error_summary, refused_message, saved_message
+from ..answers.messages import error_summary, saved_message
 from ..answers.progress import progress_of
 from ..models import (
     ANSWERED_BY,
@@ -383,8 +383,7 @@ class AssessmentAdmin(TransitionViews, HistoryWithoutRevert, SimpleHistoryAdmin)
                     else _("Nothing had changed, so nothing was saved."),
                 )
                 return redirect("admin:assessments_assessment_reply", object_id=assessment.pk)
-            messages.error(request, refused_message(forms_))
-            status = 400
+            status = 400  # the page opens with a summary of what was refused
         else:
             forms_ = replies(assessment)
         role = role_for(request.user, assessment)

@@ -40,6 +40,7 @@ class ReturnForm(forms.Form):
 
 
 ReturnCommentFormSet = forms.formset_factory(ReturnCommentForm, extra=3)
+ReturnCommentFormSet.error_item = _("comment")  # "Comment 2: Indicator" in an error summary
 
 
 class PublishForm(forms.Form):

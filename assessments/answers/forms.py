@@ -295,6 +295,17 @@ class ReplyForm(VersionedForm):
     def saved_params(self) -> dict:
         return {"reply": self.instance.reply or "—"}
 
+    def error_label(self, name):
+        """How the error summary names a refused reply: by its indicator, as the page has
+        one form per finding (musqat/templatetags/form_errors.py)."""
+        finding = f"{self.indicator.code} {self.indicator.name}"
+        if name == "__all__":
+            return finding
+        return f"{finding}: {self.fields[name].label}"
+
+    def error_target(self, name):
+        return self["reply"].auto_id if name == "__all__" else None
+
 
 class FormGroup:
     """Several forms on one page that validate together.

@@ -223,6 +223,8 @@ class BudgetLineForm(forms.ModelForm):
 
 
 class BaseBudgetLines(forms.BaseInlineFormSet):
+    error_item = _("budget line")  # "Budget line 2: Amount" in an error summary
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.queryset = self.queryset.order_by("order", "pk")

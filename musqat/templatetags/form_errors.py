@@ -9,11 +9,14 @@ static/js/error-summary.js moves the focus to the summary, and from its links to
 
 A form may name where an error of one of its fields is shown, with `error_target(name)`
 (an element's id, or None for the field's own), and how it is called there, with
-`error_label(name)`, when its label alone is not enough (the same label on every row).
+`error_label(name)`, when its label alone is not enough (the same label on every row); both
+are also asked for "__all__", an error of the whole form, which is otherwise not linked. A
+formset's rows are called by its `error_item` ("Budget line 2: Amount"), or "Row 2".
 """
 
 from django import template
 from django.contrib.admin import helpers
+from django.forms import BaseForm
 from django.forms.formsets import BaseFormSet
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -35,9 +38,11 @@ def _forms(items):
         elif isinstance(item, helpers.AdminForm):
             yield item.form, None
         elif isinstance(item, BaseFormSet):
-            yield from _rows(item, None)
-        else:
+            yield from _rows(item, getattr(item, "error_item", None))
+        elif isinstance(item, BaseForm):
             yield item, None
+        else:  # a group of forms that validate together (one per finding)
+            yield from _forms(list(item))
 
 
 def _rows(formset, name):
@@ -85,7 +90,16 @@ def error_items(*items) -> list[dict]:
             continue
         for name, errors in form.errors.items():
             if name == "__all__" or name not in form.fields:
-                found.append({"target": "", "label": "", "errors": list(errors)})
+                # An error of the whole form: linked and named only where the form says.
+                target = getattr(form, "error_target", None)
+                label = getattr(form, "error_label", None)
+                found.append(
+                    {
+                        "target": (target and target("__all__")) or "",
+                        "label": (label and label("__all__")) or "",
+                        "errors": list(errors),
+                    }
+                )
             else:
                 found.append(
                     {

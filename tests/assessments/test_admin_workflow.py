@@ -23,6 +23,7 @@ from indicators.models import Indicator
 from tests import factories
 from tests.assessments.conftest import answer_all, post_data, reply_data
 from tests.conftest import Page
+from tests.error_summary import error_summary
 
 SIGHNAGHI_SECRET = "Sighnaghi's water registry, sheet 3"
 
@@ -316,6 +317,15 @@ def test_it_refuses_a_comment_that_names_no_indicator(telavi_external, staff_bro
     )
     assert refused.status_code == 400
     assert "Choose the indicator this comment is about." in Page(refused).text
+    # The summary at the top leads to the comment's indicator box.
+    heading, lines = error_summary(refused.content.decode())
+    assert heading == "Nothing was saved: 1 field needs attention"
+    assert lines == [
+        (
+            "id_comments-0-indicator",
+            "Comment 1: Indicator: Choose the indicator this comment is about.",
+        )
+    ]
 
 
 def test_it_takes_a_note_on_the_whole_assessment_as_enough_for_a_return(

@@ -17,6 +17,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from assessments.models import EvidenceFile, Response
 from tests import factories
 from tests.assessments.conftest import PDF, PNG, WINDOWS_PROGRAM, evidence, pdf
+from tests.error_summary import error_summary
 
 
 @pytest.fixture
@@ -463,6 +464,13 @@ def test_it_does_not_overwrite_a_reply_saved_meanwhile_by_a_colleague(
 
     assert refused.status_code == 400
     assert "Eka Kapanadze saved a reply to this finding at" in text_of(refused)
+    # The summary at the top names the finding and leads to its reply.
+    heading, lines = error_summary(refused.content.decode())
+    assert heading == "Nothing was saved: 1 field needs attention"
+    [(target, text)] = lines
+    assert target.endswith("-reply")
+    assert text.startswith("A.2.1 ")
+    assert "Eka Kapanadze saved a reply to this finding at" in text
     assert Response.objects.get(indicator__code="A.2.1").reply == "სოფლები 2023 წელს ჩაერთვება"
 
 

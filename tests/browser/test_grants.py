@@ -171,7 +171,7 @@ def test_a_monitor_takes_an_application_from_draft_to_submission(grant_call, peo
     monitor.on(application, status=400)
     assert page.evaluate("document.activeElement.id") == "error-summary"
     link = page.locator("#error-summary a").first
-    assert link.inner_text() == "Row 3: Amount (GEL)"
+    assert link.inner_text() == "Budget line 3: Amount (GEL)"
     link.click()
     assert page.evaluate("document.activeElement.id") == amount.get_attribute("id")
     assert amount.input_value() == "-1"

@@ -1260,7 +1260,7 @@ def test_a_refused_draft_is_summed_up_at_the_top_with_a_link_to_each_field_and_r
     assert heading == "Nothing was saved: correct what is marked below and save again."
     targets = dict(lines)
     # The rows already saved come first: the refused one is the page's fourth.
-    assert targets["id_lines-3-amount"] == "Row 4: Amount (GEL): Enter a number."
+    assert targets["id_lines-3-amount"] == "Budget line 4: Amount (GEL): Enter a number."
     assert targets["id_finding_links"].startswith("Published findings it builds on: Line 1")
     # The summary stands in for the refusal: it is said once.
     assert Page(response).text.count("Nothing was saved") == 1

@@ -628,6 +628,7 @@ def test_a_long_list_of_assignments_comes_in_pages(
     services.assign_reviewer(
         application=sighnaghi_application, reviewer=grant_reviewer, by=project_staff
     )
+
     def listed(page):
         return [row[0] for row in page.rows if row[0].startswith("KAKHETI")]
 
