@@ -95,49 +95,51 @@ def next_steps(user) -> list[dict]:
     to_score = [a for a in pending if a.has_conflict is False]
     scorable = [a for a in to_score if a.application.call.stage == CallStage.UNDER_REVIEW]
     waiting = [a for a in to_score if a.application.call.stage != CallStage.UNDER_REVIEW]
-    steps = []
-    if to_declare:
-        steps.append(
-            {
-                "label": ngettext(
-                    "Declare whether you have a conflict of interest: %(count)s application",
-                    "Declare whether you have a conflict of interest: %(count)s applications",
-                    len(to_declare),
-                )
-                % {"count": len(to_declare)},
-                "url": reverse("review:declare", args=[to_declare[0].pk]),
-                "first": to_declare[0].application.reference,
-            }
-        )
-    if scorable:
-        steps.append(
-            {
-                "label": ngettext(
-                    "Score and submit your review: %(count)s application",
-                    "Score and submit your reviews: %(count)s applications",
-                    len(scorable),
-                )
-                % {"count": len(scorable)},
-                "url": reverse("review:review", args=[scorable[0].pk]),
-                "first": scorable[0].application.reference,
-            }
-        )
-    if waiting:
-        steps.append(
-            {
-                "label": ngettext(
-                    "%(count)s application waits for its call's review to start: you can "
-                    "read it now and score it then.",
-                    "%(count)s applications wait for their call's review to start: you can "
-                    "read them now and score them then.",
-                    len(waiting),
-                )
-                % {"count": len(waiting)},
-                "url": "",
-                "first": "",
-            }
-        )
-    return steps
+    steps = [
+        _step(
+            to_declare,
+            "review:declare",
+            ngettext(
+                "Declare whether you have a conflict of interest: %(count)s application",
+                "Declare whether you have a conflict of interest: %(count)s applications",
+                len(to_declare),
+            ),
+        ),
+        _step(
+            scorable,
+            "review:review",
+            ngettext(
+                "Score and submit your review: %(count)s application",
+                "Score and submit your reviews: %(count)s applications",
+                len(scorable),
+            ),
+        ),
+        _step(
+            waiting,
+            None,
+            ngettext(
+                "%(count)s application waits for its call's review to start: you can "
+                "read it now and score it then.",
+                "%(count)s applications wait for their call's review to start: you can "
+                "read them now and score them then.",
+                len(waiting),
+            ),
+        ),
+    ]
+    return [step for step in steps if step]
+
+
+def _step(assignments, url_name, label) -> dict | None:
+    """A line of the reviewer's next steps: how many, and a link to the first (none when
+    `url_name` is None); None when there are none."""
+    if not assignments:
+        return None
+    first = assignments[0]
+    return {
+        "label": label % {"count": len(assignments)},
+        "url": reverse(url_name, args=[first.pk]) if url_name else "",
+        "first": first.application.reference if url_name else "",
+    }
 
 
 @reviewer_required
