@@ -16,7 +16,12 @@ from decimal import Decimal
 
 import pytest
 
-from tests.browser.test_workspace import Person, monitor_signs_in, success_message
+from tests.browser.test_workspace import (
+    Person,
+    axe_violations,
+    monitor_signs_in,
+    success_message,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -172,6 +177,7 @@ def test_a_monitor_takes_an_application_from_draft_to_submission(grant_call, peo
     assert page.evaluate("document.activeElement.id") == "error-summary"
     link = page.locator("#error-summary a").first
     assert link.inner_text() == "Budget line 3: Amount (GEL)"
+    assert axe_violations(page) == []
     link.click()
     assert page.evaluate("document.activeElement.id") == amount.get_attribute("id")
     assert amount.input_value() == "-1"
