@@ -86,6 +86,13 @@ VARIANTS = {
         matches=["ექსპორტი ჩადგა რიგში", "ხელახლა ჩადგა რიგში"],
         allows=["დაემატა რიგს", "რიგში"],
     ),
+    "GEL": Variant(
+        r"\bGEL\b",
+        "ლარი",
+        "an amount is in ლარი (or ₾) on a Georgian page, not in the English code",
+        matches=["თანხა (GEL)", "ბიუჯეტი GEL-ში"],
+        allows=["თანხა (ლარი)", "5 000 ₾", "GELATI", "ANGEL"],
+    ),
     "სერვისი": Variant(
         r"სერვის",
         "მომსახურება",
