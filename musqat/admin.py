@@ -3,16 +3,50 @@
 from axes.admin import AccessAttemptAdmin
 from axes.helpers import get_cool_off
 from axes.models import AccessAttempt, AccessFailureLog
+from django.apps import apps
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import ReadOnlyPasswordHashWidget, UserChangeForm
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 
 from .models import NotificationSettings
+
+# The four permissions Django makes for every model, named in the reader's language: the
+# database keeps Django's English names ("Can add assessment"), made when the tables were.
+PERMISSION_VERBS = {
+    "add": pgettext_lazy("permission", "add"),
+    "change": pgettext_lazy("permission", "change"),
+    "delete": pgettext_lazy("permission", "delete"),
+    "view": pgettext_lazy("permission", "view"),
+}
+
+
+def permission_label(permission) -> str:
+    """A permission as the user and group forms list it, "App | Model | add", translated
+    (Django's own label is English whatever the language); another permission keeps its
+    name."""
+    verb, _sep, model_name = permission.codename.partition("_")
+    model = permission.content_type.model_class()
+    if verb not in PERMISSION_VERBS or model is None or model._meta.model_name != model_name:
+        return str(permission)
+    app = apps.get_app_config(permission.content_type.app_label)
+    return f"{app.verbose_name} | {capfirst(model._meta.verbose_name)} | {PERMISSION_VERBS[verb]}"
+
+
+class PermissionLabels:
+    """For the user and group admins: their permission boxes name each in the page's
+    language."""
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if db_field.name in ("permissions", "user_permissions") and field is not None:
+            field.label_from_instance = permission_label
+        return field
 
 
 class NotificationSettingsInline(admin.StackedInline):
@@ -44,7 +78,7 @@ class UserForm(UserChangeForm):
 
 
 @admin.register(User)
-class MusqatUserAdmin(UserAdmin):
+class MusqatUserAdmin(PermissionLabels, UserAdmin):
     form = UserForm
     inlines = [*UserAdmin.inlines, NotificationSettingsInline]
 

@@ -12,7 +12,7 @@ from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 
 from municipalities.admin_filters import alphabetical
-from musqat.admin import MusqatUserAdmin
+from musqat.admin import MusqatUserAdmin, PermissionLabels
 
 from ..permissions import ROLE_GROUP_LABELS, group_label
 
@@ -27,7 +27,7 @@ admin.site.unregister(Group)
 
 
 @admin.register(Group)
-class RoleGroupAdmin(GroupAdmin):
+class RoleGroupAdmin(PermissionLabels, GroupAdmin):
     list_display = ["shown_name"]
 
     @admin.display(description=_("name"), ordering="name")

@@ -2,9 +2,11 @@
 stands first, filters that make sense for the person, role groups and histories that
 read in the page's language."""
 
+import re
 from datetime import UTC, datetime
 
 import pytest
+from django.apps import apps
 from django.contrib.auth.models import Group
 from django.utils import formats, timezone, translation
 
@@ -133,3 +135,16 @@ def test_an_assessments_history_reads_in_labels_and_local_time(client, project_s
     assert "+00:00" not in body
     assert "draft →" not in body
     assert f"/admin/assessments/assessment/{assessment.pk}/full-history/" in body
+
+
+def test_permissions_are_named_in_the_page_s_language(client, project_staff, telavi_staff):
+    client.force_login(project_staff)
+    form = client.get(
+        f"/admin/auth/user/{telavi_staff.pk}/change/", HTTP_ACCEPT_LANGUAGE="ka"
+    ).content.decode()
+    options = re.findall(r'<option value="\d+"[^>]*>([^<]*)</option>', form)
+    with translation.override("ka"):
+        expected = f"{apps.get_app_config('assessments').verbose_name} | შეფასება | დამატება"
+    assert expected in options
+    # Django's own English names ("Can add assessment") are nowhere on the Georgian page.
+    assert not [option for option in options if option.startswith("Can ") or "| Can " in option]
