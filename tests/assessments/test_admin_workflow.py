@@ -268,6 +268,11 @@ def test_it_lists_what_is_missing_when_municipal_staff_submit(
     confirm = Page(browser.get(transition_url(telavi_self, "submit")))
     assert "these are still missing" in confirm.text
     assert "A.1.2" in confirm.text and "B.1.1" in confirm.text
+    # Each missing indicator is named, not just coded, and there is a way back.
+    a12 = telavi_self.cycle.methodology.areas.get(code="A").criteria.get(code="A.1")
+    name = a12.indicators.get(code="A.1.2").name
+    assert f"A.1.2 {name}" in confirm.text
+    assert change_url(telavi_self) in confirm.hrefs()
     assert browser.post(transition_url(telavi_self, "submit")).status_code == 400
     telavi_self.refresh_from_db()
     assert telavi_self.status == Status.DRAFT
