@@ -425,8 +425,9 @@ def test_a_monitor_fills_in_and_submits_and_telavi_staff_reply(people):
     staff.page.get_by_role("button", name="Yes: Open the right of reply").click()
     staff.on(change)
     last_day = (timezone.localdate() + timedelta(days=9)).strftime("%d.%m.%Y")
-    assert staff.page.locator("#workflow-heading").inner_text() == (
-        f"Workflow: Right of reply · reply until {last_day}"
+    assert staff.page.locator("#workflow-heading").inner_text() == "Workflow: Right of reply"
+    assert staff.page.locator(".workflow-deadline").inner_text() == (
+        f"Replies due: {last_day} · in 9 days"
     )
 
     # Telavi's staff member replies to the first finding, in Georgian and English.
