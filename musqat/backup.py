@@ -30,6 +30,7 @@ import sqlite3
 import subprocess
 import tarfile
 import tempfile
+import time
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -581,6 +582,28 @@ def unpack(path: Path, *, site: Site, scratch: Path) -> Unpacked:
     return unpacked
 
 
+# A restore that was killed (an interrupted one cleans up after itself) leaves its staging
+# folders beside the files; the next restore removes those older than this, which no restore
+# still running can own.
+LEFTOVER_AGE = datetime.timedelta(days=1)
+
+
+def remove_leftovers(site: Site, *, now: float | None = None) -> list[Path]:
+    """Remove the staging folders of restores killed a day or more ago; return them."""
+    now = time.time() if now is None else now
+    removed = []
+    for root in site.folders.values():
+        if not root.is_dir():
+            continue
+        for entry in sorted(root.iterdir()):
+            if not (entry.name.startswith(STAGING_PREFIX) and entry.is_dir()):
+                continue
+            if now - entry.stat().st_mtime >= LEFTOVER_AGE.total_seconds():
+                shutil.rmtree(entry, ignore_errors=True)
+                removed.append(entry)
+    return removed
+
+
 def swap_in(root: Path, staging: Path) -> None:
     """Replace root's contents with staging's, by renames inside root (which may be a
     mount point, and so cannot itself be renamed)."""
@@ -666,6 +689,7 @@ def restore_backup(
             )
             if not confirm(question):
                 raise BackupError("Restore cancelled; nothing was changed.")
+            leftovers = remove_leftovers(site)
             expected_tables = manifest["database"]["tables"]
             database.replace_with(unpacked.copy, set(expected_tables))
         except BaseException:
@@ -684,4 +708,11 @@ def restore_backup(
             "The restored database's rows differ from the backup's manifest in "
             f"{', '.join(differing[:5])}."
         )
-    return manifest, migration_advice(site.alias, manifest["database"]["migrations"])
+    advice = migration_advice(site.alias, manifest["database"]["migrations"])
+    if leftovers:
+        advice.append(
+            f"Removed {plural(len(leftovers), 'folder')} left by a restore that was stopped: "
+            + ", ".join(str(folder) for folder in leftovers)
+            + "."
+        )
+    return manifest, advice

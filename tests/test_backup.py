@@ -25,6 +25,7 @@ import stat
 import subprocess
 import sys
 import tarfile
+import time
 from pathlib import Path
 from urllib.parse import quote
 
@@ -292,10 +293,17 @@ def test_it_replaces_what_changed_since_the_backup(source, archive, target):
     )
     (target.media / "uploaded-after-the-backup.txt").write_text("new")
     next(target.private.rglob("*.pdf")).unlink()
+    # A restore killed two days ago left its staging folder behind.
+    killed = target.private / f"{backup.STAGING_PREFIX}0badc0de"
+    (killed / "half").mkdir(parents=True)
+    two_days_ago = time.time() - 2 * 24 * 3600
+    os.utime(killed, (two_days_ago, two_days_ago))
 
-    target.run("restore", str(archive), "--yes")
+    said = target.run("restore", str(archive), "--yes")
 
     assert target.contents() == source.contents()
+    assert not killed.exists()
+    assert f"Removed 1 folder left by a restore that was stopped: {killed}." in said
 
 
 # --- Refusals that change nothing ---------------------------------------------------------
@@ -382,3 +390,24 @@ def test_it_refuses_an_archive_member_outside_media_and_private(tmp_path, name):
 
     assert not list(tmp_path.rglob("escaped.txt"))
     assert not (tmp_path / "m").exists() and not (tmp_path / "p").exists()
+
+
+def test_a_restore_removes_only_the_staging_folders_of_restores_stopped_a_day_ago(tmp_path):
+    site = backup.Site(
+        alias="default", folders={"media": tmp_path / "media", "private": tmp_path / "private"}
+    )
+    now = time.time()
+    old = tmp_path / "media" / f"{backup.STAGING_PREFIX}old"
+    recent = tmp_path / "private" / f"{backup.STAGING_PREFIX}running"
+    kept = tmp_path / "media" / "scorecards"
+    for folder in (old / "a", recent / "b", kept):
+        folder.mkdir(parents=True)
+    os.utime(old, (now - 25 * 3600, now - 25 * 3600))
+    os.utime(recent, (now - 23 * 3600, now - 23 * 3600))
+
+    removed = backup.remove_leftovers(site, now=now)
+
+    assert removed == [old]
+    assert not old.exists() and recent.exists() and kept.exists()
+    # A site whose folders do not exist yet has nothing to remove.
+    assert backup.remove_leftovers(backup.Site("default", {"media": tmp_path / "none"})) == []
