@@ -126,6 +126,17 @@ def _item(assessment, progress, step, today) -> Item:
     )
 
 
+def _action_item(action, step: Step, due, today) -> Item:
+    return Item(
+        title=f"{action.plan.municipality.name}: {action}",
+        step=step,
+        due=due,
+        today=today,
+        status=action.get_status_display(),
+        object=action,
+    )
+
+
 def _admin_area(assessment, area):
     return reverse("admin:assessments_assessment_area", args=[assessment.pk, area.code])
 
@@ -154,19 +165,11 @@ def _report_items(actions, today) -> list[Item]:
     due (`report_due_of`)."""
     items = []
     for action in actions:
-        items.append(
-            Item(
-                title=f"{action.plan.municipality.name}: {action}",
-                step=Step(
-                    _("Report progress on action %(number)s") % {"number": action.number},
-                    reverse("admin:assessments_action_report", args=[action.pk]),
-                ),
-                due=report_due_of(action),
-                today=today,
-                status=action.get_status_display(),
-                object=action,
-            )
+        step = Step(
+            _("Report progress on action %(number)s") % {"number": action.number},
+            reverse("admin:assessments_action_report", args=[action.pk]),
         )
+        items.append(_action_item(action, step, report_due_of(action), today))
     return sorted(items, key=lambda item: item.due)
 
 
@@ -206,6 +209,7 @@ def municipal_work(user, today: datetime.date | None = None) -> Work:
                 _("Reply to the CSO's findings"),
                 reverse("admin:assessments_assessment_reply", args=[assessment.pk]),
             )
+        step = step or Step(_("Open the assessment"), _admin_open(assessment))
         items.append(_item(assessment, progress[assessment.pk], step, today))
     plans = ActionPlan.objects.filter(municipality_id=municipality_id)
     return Work(assessments=items, reports=_report_items(_open_actions(plans), today))
@@ -256,16 +260,14 @@ def project_work(today: datetime.date | None = None) -> Work:
         status__in=FINISHED
     )
     overdue_actions = [
-        Item(
-            title=f"{action.plan.municipality.name}: {action}",
-            step=Step(
+        _action_item(
+            action,
+            Step(
                 _("Open action %(number)s") % {"number": action.number},
                 reverse("admin:assessments_action_change", args=[action.pk]),
             ),
-            due=action.due_on,
-            today=today,
-            status=action.get_status_display(),
-            object=action,
+            action.due_on,
+            today,
         )
         for action in late_actions.select_related("plan__municipality").order_by("due_on", "pk")[
             :LIMIT
@@ -303,7 +305,6 @@ def monitor_work(user, awaiting, today: datetime.date | None = None) -> Work:
     progress = progress_of(assessments)
     items = []
     for assessment in assessments:
-        step = None
         if assessment.status == Status.DRAFT:
             step = _fill_step(
                 assessment,
@@ -311,18 +312,20 @@ def monitor_work(user, awaiting, today: datetime.date | None = None) -> Work:
                 area_url=lambda a, area: reverse("monitor:area", args=[a.pk, area.code]),
                 submit_url=lambda a: reverse("monitor:transition", args=[a.pk]) + "?action=submit",
             )
+        else:
+            step = Step(
+                _("Open the assessment"), reverse("monitor:assessment", args=[assessment.pk])
+            )
         items.append(_item(assessment, progress[assessment.pk], step, today))
     verdicts = [
-        Item(
-            title=f"{action.plan.municipality.name}: {action}",
-            step=Step(
+        _action_item(
+            action,
+            Step(
                 _("Give a verdict on the report on action %(number)s") % {"number": action.number},
                 reverse("monitor:verdict", args=[action.latest_report]),
             ),
-            due=None,
-            today=today,
-            status=action.get_status_display(),
-            object=action,
+            None,
+            today,
         )
         for action in awaiting.select_related("plan__municipality").order_by(
             "plan__municipality__slug", "number"
