@@ -1,15 +1,10 @@
 """What the admin's pages share."""
 
-from datetime import date, datetime
-from decimal import Decimal
-
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.utils import formats, timezone
-from django.utils.translation import gettext as _
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from ..answers.history import OTHER_REASONS, TRANSITION_LABELS
+from ..answers.history import OTHER_REASONS, TRANSITION_LABELS, shown_value
 
 
 def is_record_id(text) -> bool:
@@ -39,19 +34,9 @@ class ReadableChanges(HistoricalRecordContextHelper):
     def prepare_delta_change_value(self, change, value):
         value = super().prepare_delta_change_value(change, value)
         field = self.model._meta.get_field(change.field)
-        if value is None or value == "":
-            return "–"
-        if field.choices:
+        if field.choices and value is not None and value != "":
             return str(dict(field.flatchoices).get(value, value))
-        if isinstance(value, bool):
-            return _("yes") if value else _("no")
-        if isinstance(value, Decimal):
-            return format(value.normalize(), "f")
-        if isinstance(value, datetime):
-            return formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
-        if isinstance(value, date):
-            return formats.date_format(value, "SHORT_DATE_FORMAT")
-        return value
+        return shown_value(value)
 
 
 def change_reason(code) -> str:

@@ -52,22 +52,30 @@ def _is_blank(value) -> bool:
     return value is None or value is False or (isinstance(value, str) and value == "")
 
 
-def _shown(model, name, value, names=None) -> str:
+def shown_value(value):
+    """A stored value as a history shows it: a dash for nothing, yes or no, a number
+    without trailing zeros, a date, a time in the site's time zone (Asia/Tbilisi); any
+    other value as it is."""
     if value is None or value == "":
         return "–"
-    if names and name in names:
-        return names[name].get(value, str(value))
     if isinstance(value, bool):
         return _("yes") if value else _("no")
-    if name == "status":
-        return str(Status(value).label)
     if isinstance(value, Decimal):
         return format(value.normalize(), "f")
     if isinstance(value, datetime):
         return formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
     if isinstance(value, date):
         return formats.date_format(value, "SHORT_DATE_FORMAT")
-    return str(value)
+    return value
+
+
+def _shown(model, name, value, names=None) -> str:
+    if value is not None and value != "":
+        if names and name in names:
+            return names[name].get(value, str(value))
+        if name == "status":
+            return str(Status(value).label)
+    return str(shown_value(value))
 
 
 def _timeline(records, fields, subject, model, names=None, words=None) -> list[HistoryItem]:
